@@ -1,17 +1,22 @@
 import { defineConfig } from 'wxt';
 
-// The extension's manifest and build. Permissions are the minimum the features need:
-// `storage` for settings, `alarms` for scheduled sync, `notifications` for deal alerts.
-// The content script matches every http(s) page because detection must work on shops it has never seen;
+// The extension's manifest and build. Permissions are the minimum the features use today: `storage` for the
+// per-tab product (storage.session). `alarms` (scheduled sync) and `notifications` (deal alerts) come back
+// with the issues that use them. No `tabs` and no host permissions: the popup reads the active tab's id only,
+// and the content script matches every http(s) page because detection must work on shops it has never seen;
 // it has no network access of its own (see entrypoints/content.ts).
 export default defineConfig({
   modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
   imports: false,
-  manifest: {
+  manifest: ({ browser }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    permissions: ['storage', 'alarms', 'notifications'],
+    permissions: ['storage'],
     action: { default_title: '__MSG_extName__' },
-  },
+    // Firefox needs a stable id for storage to persist; 115 is the first with storage.session.
+    ...(browser === 'firefox' && {
+      browser_specific_settings: { gecko: { id: 'group-buy@example.org', strict_min_version: '115.0' } },
+    }),
+  }),
 });

@@ -1,0 +1,67 @@
+import { useEffect, useState } from 'react';
+import { browser } from 'wxt/browser';
+import { sendMessage, type TabProduct } from '../../extension/messages.ts';
+import { useI18n } from '../../components/I18n.tsx';
+import { ProductCard } from '../../components/ProductCard.tsx';
+import { NoProduct } from '../../components/NoProduct.tsx';
+import { Message } from '../../components/Message.tsx';
+
+type State =
+  | { kind: 'loading' }
+  | { kind: 'no-tab' }
+  | { kind: 'error'; message: string }
+  | { kind: 'ready'; tabProduct: TabProduct | null };
+
+/**
+ * The tab to describe: `?tab=ID` when given, else the active tab of the current window (what the toolbar
+ * button means). The parameter exists because the browser tests open popup.html in a tab of its own, where
+ * the "active tab" would be the popup itself.
+ */
+async function targetTabId(): Promise<number | undefined> {
+  const requested = Number(new URLSearchParams(location.search).get('tab'));
+  if (Number.isInteger(requested) && requested > 0) return requested;
+  const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+  return tab?.id;
+}
+
+export function App() {
+  const { t } = useI18n();
+  const [state, setState] = useState<State>({ kind: 'loading' });
+
+  useEffect(() => {
+    let cancelled = false;
+    const load = async () => {
+      try {
+        const tabId = await targetTabId();
+        const next: State =
+          tabId === undefined
+            ? { kind: 'no-tab' }
+            : { kind: 'ready', tabProduct: await sendMessage({ type: 'getTabProduct', tabId }) };
+        if (!cancelled) setState(next);
+      } catch (error) {
+        if (!cancelled) setState({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+      }
+    };
+    void load();
+    // Detection may finish, or the shop may navigate in-page, while the popup is open: ask again then.
+    const onChanged = (_changes: unknown, area: string) => {
+      if (area === 'session') void load();
+    };
+    browser.storage.onChanged.addListener(onChanged);
+    return () => {
+      cancelled = true;
+      browser.storage.onChanged.removeListener(onChanged);
+    };
+  }, []);
+
+  switch (state.kind) {
+    case 'loading':
+      return <Message testId="loading" text={t('loading')} />;
+    case 'no-tab':
+      return <Message testId="no-tab" text={t('noTab')} />;
+    case 'error':
+      return <Message testId="error" text={t('error', { message: state.message })} />;
+    case 'ready':
+      return state.tabProduct?.snapshot ? <ProductCard snapshot={state.tabProduct.snapshot} /> : <NoProduct />;
+  }
+}

@@ -1,0 +1,94 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import {
+  createMessageDispatcher,
+  handleMessages,
+  sendMessage,
+  type Handlers,
+  type MessageSender,
+} from '../../extension/messages.ts';
+import { snapshot } from './snapshots.ts';
+
+const ORIGIN = 'chrome-extension://test-extension-id/';
+const fromPage: MessageSender = { tab: { id: 7 } as MessageSender['tab'], frameId: 0, url: 'https://shop.example.fr/p/1' };
+const fromPopup: MessageSender = { url: `${ORIGIN}popup.html` };
+
+function handlers(): Handlers {
+  return {
+    productDetected: vi.fn(async () => ({ recorded: true })),
+    getTabProduct: vi.fn(async ({ tabId }) => ({ pageUrl: `https://tab/${tabId}`, snapshot: null, detectedAt: 1 })),
+  };
+}
+
+describe('message protocol', () => {
+  beforeEach(() => fakeBrowser.reset());
+
+  it('dispatches a valid request to its handler', async () => {
+    const h = handlers();
+    const dispatch = createMessageDispatcher(h, ORIGIN);
+    const message = { type: 'productDetected', pageUrl: 'https://shop.example.fr/p/1', snapshot: snapshot() };
+    await expect(dispatch(message, fromPage)).resolves.toEqual({ ok: true, value: { recorded: true } });
+    expect(h.productDetected).toHaveBeenCalledWith(message, fromPage);
+  });
+
+  it.each([
+    ['not an object', 'hello'],
+    ['null', null],
+    ['unknown type', { type: 'deleteEverything' }],
+    ['missing field', { type: 'productDetected', pageUrl: 'https://a.example/' }],
+    ['extra field', { type: 'getTabProduct', tabId: 1, admin: true }],
+    ['negative tab id', { type: 'getTabProduct', tabId: -1 }],
+    ['javascript: page address', { type: 'productDetected', pageUrl: 'javascript:alert(1)', snapshot: null }],
+    ['price that is not a decimal', { type: 'productDetected', pageUrl: 'https://a.example/', snapshot: snapshot({ price: '12,99' }) }],
+    ['currency that is not ISO 4217', { type: 'productDetected', pageUrl: 'https://a.example/', snapshot: snapshot({ currency: '€' }) }],
+    ['enormous name', { type: 'productDetected', pageUrl: 'https://a.example/', snapshot: snapshot({ name: 'x'.repeat(100_000) }) }],
+    ['image with a javascript: URL', { type: 'productDetected', pageUrl: 'https://a.example/', snapshot: snapshot({ image: 'javascript:alert(1)' }) }],
+  ])('rejects a malformed message (%s) with a clear error, without calling a handler', async (_label, message) => {
+    const h = handlers();
+    const reply = await createMessageDispatcher(h, ORIGIN)(message, fromPage);
+    expect(reply.ok).toBe(false);
+    expect(!reply.ok && reply.error).toMatch(/^malformed message: /);
+    expect(h.productDetected).not.toHaveBeenCalled();
+    expect(h.getTabProduct).not.toHaveBeenCalled();
+  });
+
+  it('names the offending field in the error', async () => {
+    const reply = await createMessageDispatcher(handlers(), ORIGIN)(
+      { type: 'productDetected', pageUrl: 'https://a.example/', snapshot: snapshot({ currency: 'euro' }) },
+      fromPage,
+    );
+    expect(!reply.ok && reply.error).toContain('snapshot.currency');
+  });
+
+  it('refuses requests from the wrong kind of sender', async () => {
+    const h = handlers();
+    const dispatch = createMessageDispatcher(h, ORIGIN);
+    // A content script (on a hostile page) must not read what the extension knows about other tabs.
+    const fromContent = await dispatch({ type: 'getTabProduct', tabId: 3 }, fromPage);
+    expect(fromContent).toEqual({ ok: false, error: 'getTabProduct may not be sent from a content-script' });
+    const fromExtension = await dispatch({ type: 'productDetected', pageUrl: 'https://a.example/', snapshot: null }, fromPopup);
+    expect(fromExtension.ok).toBe(false);
+    expect(h.getTabProduct).not.toHaveBeenCalled();
+    expect(h.productDetected).not.toHaveBeenCalled();
+  });
+
+  it('turns a failing handler into an error reply', async () => {
+    const h = handlers();
+    h.getTabProduct = async () => {
+      throw new Error('storage unavailable');
+    };
+    const reply = await createMessageDispatcher(h, ORIGIN)({ type: 'getTabProduct', tabId: 1 }, fromPopup);
+    expect(reply).toEqual({ ok: false, error: 'storage unavailable' });
+  });
+
+  it('sendMessage returns the typed response and throws the background error', async () => {
+    handleMessages(handlers());
+    // The fake browser gives an empty sender, which counts as a content script.
+    await expect(
+      sendMessage({ type: 'productDetected', pageUrl: 'https://a.example/', snapshot: null }),
+    ).resolves.toEqual({ recorded: true });
+    await expect(sendMessage({ type: 'getTabProduct', tabId: 1 })).rejects.toThrow(
+      'getTabProduct may not be sent from a content-script',
+    );
+  });
+});
