@@ -1,15 +1,119 @@
-import type { ProductSnapshot } from '../snapshot.ts';
+/**
+ * Product detection: reads the product a page shows from every source of evidence it carries, and merges
+ * them. Pure: standard DOM APIs only (no layout, no network), bounded work; the same code runs in the
+ * content script and in Node.
+ *
+ *   page → sources (json-ld, microdata, rdfa, meta, visible) → readings → merge → ProductSnapshot
+ */
+import type { EvidenceSource, ProductSnapshot, SnapshotField } from '../snapshot.ts';
+import { choose, isProductPage, type Choice } from './merge.ts';
+import { countryOfHost, currencyOfContext } from './parse/currency.ts';
+import { stripShopName } from './parse/text.ts';
+import { absoluteUrl, retailerOf } from './parse/url.ts';
+import { readJsonLd } from './sources/json-ld.ts';
+import { readMeta, readMetas } from './sources/meta.ts';
+import { readMicrodata } from './sources/microdata.ts';
+import { readRdfa } from './sources/rdfa.ts';
+import { mainHeading, readVisible } from './sources/visible.ts';
+import type { PageContext, Reading } from './types.ts';
+
+export { parseAmount, parseMarkupPrice, parsePriceText } from './parse/price.ts';
+export { currencyOfContext, currencyOfText, parseCurrencyCode } from './parse/currency.ts';
+export { isValidGtin, parseGtin } from './parse/gtin.ts';
+export { isOutOfStockText, parseAvailability } from './parse/availability.ts';
+export { absoluteUrl, retailerOf } from './parse/url.ts';
 
 export interface DetectOptions {
   /** The page's address, when known better than the document's own (e.g. a saved page). */
   url?: string;
 }
 
+/** The page's own address, when the document knows it (a live page does; a parsed string may not). */
+function documentUrl(doc: Document): string | null {
+  const d = doc as Document & { URL?: string; location?: { href?: string } | null };
+  const u = d.URL ?? d.location?.href ?? null;
+  return u && /^https?:/i.test(u) ? u : null;
+}
+
+function pageContext(doc: Document, options: DetectOptions, metas: Map<string, string>): PageContext {
+  const canonical = doc.querySelector('link[rel="canonical"]')?.getAttribute('href') ?? null;
+  const url =
+    absoluteUrl(options.url, null) ??
+    absoluteUrl(documentUrl(doc), null) ??
+    absoluteUrl(canonical, null) ??
+    absoluteUrl(metas.get('og:url'), null);
+  const host = url ? (retailerOf(url) ?? '') : '';
+  const lang =
+    doc.documentElement?.getAttribute('lang') ??
+    metas.get('content-language') ??
+    metas.get('og:locale')?.replace('_', '-') ??
+    null;
+  const siteNames = [host, host.split('.').slice(-3, -1).join('.'), metas.get('og:site_name') ?? '', metas.get('application-name') ?? ''];
+  return { doc, url, lang, country: countryOfHost(host), siteNames: siteNames.filter(Boolean) };
+}
+
 /**
- * Reads the product shown on a page, or null when the page is not a product page.
- * Pure: standard DOM APIs only, no network, bounded work; runs in the content script and in Node.
- * (Interface only: the detection pipeline lands in the detection work.)
+ * Reads the product shown on a page, or null when the page is not a product page. Never throws: a page
+ * we cannot read gives null.
  */
-export function detectProduct(_doc: Document, _options: DetectOptions = {}): ProductSnapshot | null {
-  return null;
+export function detectProduct(doc: Document, options: DetectOptions = {}): ProductSnapshot | null {
+  try {
+    return detect(doc, options);
+  } catch {
+    return null;
+  }
+}
+
+function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
+  const metas = readMetas(doc);
+  const page = pageContext(doc, options, metas);
+  const headingEl = mainHeading(doc);
+  const heading = headingEl?.textContent?.trim().slice(0, 300) || metas.get('og:title') || null;
+
+  // Strongest first: on equal weight the first reading wins.
+  const readings = [
+    readJsonLd(page, heading),
+    readMicrodata(page, heading),
+    readRdfa(page, heading),
+    readMeta(page, metas),
+    readVisible(page, headingEl),
+  ].filter((r): r is Reading => r !== null);
+  if (!isProductPage(readings)) return null;
+
+  const canonical = absoluteUrl(doc.querySelector('link[rel="canonical"]')?.getAttribute('href'), page.url);
+  const url = canonical ?? absoluteUrl(metas.get('og:url'), page.url) ?? page.url;
+  const retailer = page.url ? retailerOf(page.url) : null;
+  if (!url || !retailer) return null;
+
+  const evidence: Partial<Record<SnapshotField, EvidenceSource[]>> = {};
+  const take = <T>(field: SnapshotField, choice: Choice<T> | null): T | null => {
+    if (!choice) return null;
+    evidence[field] = choice.sources;
+    return choice.value;
+  };
+
+  const nameReadings = readings.map((r) => (r.name ? { ...r, name: stripShopName(r.name, page.siteNames) } : r));
+  const name = take('name', choose(nameReadings, 'name'));
+  if (!name) return null;
+  const priceChoice = choose(readings, 'price');
+  const price = take('price', priceChoice);
+  // The currency goes with the price: sources that gave the chosen price count double.
+  const currency =
+    take('currency', choose(readings, 'currency', (r) => (priceChoice?.sources.includes(r.source) ? 4 : 0))) ??
+    (price ? currencyOfContext(page) : null);
+
+  return {
+    name,
+    price,
+    currency,
+    availability: take('availability', choose(readings, 'availability')),
+    brand: take('brand', choose(readings, 'brand')),
+    gtin: take('gtin', choose(readings, 'gtin')),
+    mpn: take('mpn', choose(readings, 'mpn')),
+    sku: take('sku', choose(readings, 'sku')),
+    image: take('image', choose(readings, 'image')),
+    url,
+    retailer,
+    evidence,
+  };
 }

@@ -1,0 +1,43 @@
+import { AVAILABILITIES, type Availability } from '../../snapshot.ts';
+
+/** Lower-cased spellings seen in markup (schema.org URLs, Open Graph's `instock`/`oos`, feeds' `in stock`). */
+const ALIASES: Record<string, Availability> = {
+  instock: 'InStock', available: 'InStock', 'in stock': 'InStock', in_stock: 'InStock', 'available for order': 'InStock',
+  oos: 'OutOfStock', outofstock: 'OutOfStock', 'out of stock': 'OutOfStock', out_of_stock: 'OutOfStock',
+  unavailable: 'OutOfStock', 'not available': 'OutOfStock', soldout: 'SoldOut', 'sold out': 'SoldOut',
+  preorder: 'PreOrder', 'pre-order': 'PreOrder', pre_order: 'PreOrder', pending: 'PreOrder', backorder: 'BackOrder',
+  'available for pre-order': 'PreOrder', discontinued: 'Discontinued', limitedavailability: 'LimitedAvailability',
+  instoreonly: 'InStoreOnly', onlineonly: 'OnlineOnly', presale: 'PreSale', madetoorder: 'MadeToOrder',
+  reserved: 'Reserved',
+};
+const BY_LOWER = new Map<string, Availability>(AVAILABILITIES.map((a) => [a.toLowerCase(), a]));
+
+/** A schema.org availability name from markup: `https://schema.org/InStock`, `InStock`, `instock`, `oos`. */
+export function parseAvailability(value: unknown): Availability | null {
+  if (typeof value !== 'string' || value.length > 100) return null;
+  const v = value
+    .trim()
+    .replace(/^https?:\/\/(?:www\.)?(?:schema|data-vocabulary)\.org\//i, '')
+    .replace(/^schema:/i, '')
+    .toLowerCase();
+  return BY_LOWER.get(v) ?? ALIASES[v] ?? null;
+}
+
+/**
+ * What a shopper reads next to a product ("Out of stock", "Nicht verfügbar", "Épuisé"...): a word that says
+ * it cannot be bought now. Shown text only decides "out of stock"; "in stock" comes from a buy button.
+ */
+const OUT_OF_STOCK_TEXT = new RegExp(
+  [
+    'out of stock', 'sold out', 'currently unavailable', 'no longer available', 'not available', 'unavailable',
+    'nicht (?:mehr )?(?:verfügbar|lieferbar|auf lager)', 'ausverkauft', 'derzeit nicht', 'épuisé', 'en rupture',
+    'indisponible', 'non disponibile', 'esaurito', 'agotado', 'sin stock', 'no disponible', 'esgotado',
+    'indisponível', 'niedostępny', 'wyprzedany', 'nedostupn', 'vypredan', 'nincs készleten', 'stoc epuizat',
+    'нет в наличии', 'распродан', '품절', '缺貨', '售完', '已售完', 'slut i lager', 'udsolgt', 'utsolgt', 'loppu',
+  ].join('|'),
+  'i',
+);
+
+export function isOutOfStockText(text: string): boolean {
+  return OUT_OF_STOCK_TEXT.test(text.slice(0, 300));
+}

@@ -1,0 +1,113 @@
+/**
+ * Currencies as ISO 4217 codes, from what a page shows (symbols, codes, local words) and, when a symbol is
+ * shared (`$`, `kr`, `¥`), from the page's language and domain.
+ */
+
+/** Codes we accept from markup and text. Not the whole of ISO 4217: the currencies shops price in. */
+const CODES = new Set(
+  (
+    'AED ARS AUD AZN BAM BDT BGN BHD BRL BYN CAD CHF CLP CNY COP CRC CZK DKK DOP DZD EGP EUR GBP GEL GHS GTQ HKD ' +
+    'HRK HUF IDR ILS INR IQD ISK JOD JPY KES KRW KWD KZT LBP LKR MAD MDL MKD MXN MYR NGN NOK NZD OMR PEN PHP PKR ' +
+    'PLN PYG QAR RON RSD RUB SAR SEK SGD THB TND TRY TWD UAH UGX USD UYU UZS VND XAF XOF ZAR'
+  ).split(' '),
+);
+
+/** Symbols and words that name one currency wherever they are shown. Longest first when matching. */
+const SYMBOLS: Record<string, string> = {
+  '€': 'EUR', '£': 'GBP', '₩': 'KRW', '원': 'KRW', '₹': 'INR', '₽': 'RUB', 'руб': 'RUB', 'р.': 'RUB',
+  'zł': 'PLN', 'Kč': 'CZK', 'Ft': 'HUF', 'lei': 'RON', 'Lei': 'RON', 'LEI': 'RON', 'R$': 'BRL', '₴': 'UAH',
+  'грн': 'UAH', '₺': 'TRY', 'TL': 'TRY', '₪': 'ILS', '₸': 'KZT', 'тг': 'KZT', 'тенге': 'KZT', '฿': 'THB',
+  '₫': 'VND', '₱': 'PHP', '₦': 'NGN', 'лв': 'BGN', 'kn': 'HRK', 'RM': 'MYR', 'Rp': 'IDR', 'Fr.': 'CHF',
+  'US$': 'USD', 'C$': 'CAD', 'CA$': 'CAD', 'A$': 'AUD', 'AU$': 'AUD', 'NZ$': 'NZD', 'HK$': 'HKD', 'S$': 'SGD',
+  'NT$': 'TWD', '元': 'CNY', '円': 'JPY', 'ر.س': 'SAR', 'ريال': 'SAR', 'د.إ': 'AED', 'درهم': 'AED',
+  'ج.م': 'EGP', 'Br': 'BYN', '₼': 'AZN', '₾': 'GEL', 'Rs': 'INR', '₨': 'PKR', 'din': 'RSD',
+  'ден': 'MKD', '€.': 'EUR', 'EUR': 'EUR', 'euro': 'EUR', 'Euro': 'EUR',
+};
+// "р." is rouble in Russia and Belarusian rouble in Belarus: the domain decides below.
+const SYMBOL_KEYS = Object.keys(SYMBOLS).sort((a, b) => b.length - a.length);
+
+/** The currency of a country, by ISO 3166 code (used for domains and `lang="xx-YY"`). */
+const BY_COUNTRY: Record<string, string> = {
+  US: 'USD', GB: 'GBP', UK: 'GBP', IE: 'EUR', DE: 'EUR', AT: 'EUR', FR: 'EUR', IT: 'EUR', ES: 'EUR', PT: 'EUR',
+  NL: 'EUR', BE: 'EUR', LU: 'EUR', FI: 'EUR', GR: 'EUR', SK: 'EUR', SI: 'EUR', EE: 'EUR', LV: 'EUR', LT: 'EUR',
+  CY: 'EUR', MT: 'EUR', HR: 'EUR', CH: 'CHF', LI: 'CHF', PL: 'PLN', CZ: 'CZK', HU: 'HUF', RO: 'RON', BG: 'BGN',
+  SE: 'SEK', NO: 'NOK', DK: 'DKK', IS: 'ISK', RU: 'RUB', BY: 'BYN', UA: 'UAH', KZ: 'KZT', TR: 'TRY', IL: 'ILS',
+  CA: 'CAD', AU: 'AUD', NZ: 'NZD', MX: 'MXN', BR: 'BRL', AR: 'ARS', CL: 'CLP', CO: 'COP', PE: 'PEN', UY: 'UYU',
+  JP: 'JPY', CN: 'CNY', KR: 'KRW', TW: 'TWD', HK: 'HKD', SG: 'SGD', IN: 'INR', PK: 'PKR', TH: 'THB', VN: 'VND',
+  PH: 'PHP', MY: 'MYR', ID: 'IDR', SA: 'SAR', AE: 'AED', EG: 'EGP', ZA: 'ZAR', NG: 'NGN', KE: 'KES', RS: 'RSD',
+  MA: 'MAD', QA: 'QAR', KW: 'KWD', BA: 'BAM', MK: 'MKD', GE: 'GEL', AZ: 'AZN', MD: 'MDL',
+};
+
+/** Where `$`, `kr` or `¥` is shown, the country says which one. */
+const DOLLAR_COUNTRIES = new Set(['US', 'CA', 'AU', 'NZ', 'MX', 'AR', 'CL', 'CO', 'UY', 'HK', 'SG', 'TW']);
+const CROWN_COUNTRIES: Record<string, string> = { SE: 'SEK', NO: 'NOK', DK: 'DKK', IS: 'ISK', CZ: 'CZK' };
+
+/** What the page says about where it sells: its domain's country and its language's region. */
+export interface CurrencyContext {
+  /** ISO 3166 country from the domain (`shop.example.co.uk` → GB), if it has one. */
+  country?: string | null;
+  /** The page's language tag (`de-CH`, `fr`), from `<html lang>`. */
+  lang?: string | null;
+}
+
+/** The country a host name sells in, from its top-level domain (`.com` and the like say nothing). */
+export function countryOfHost(host: string): string | null {
+  const tld = /\.([a-z]{2})$/i.exec(host)?.[1]?.toUpperCase();
+  if (!tld) return null;
+  return tld === 'UK' ? 'GB' : tld in BY_COUNTRY ? tld : null;
+}
+
+function countryOf(ctx: CurrencyContext): string | null {
+  if (ctx.country) return ctx.country;
+  const region = /^[a-z]{2,3}[-_]([a-z]{2})\b/i.exec(ctx.lang ?? '')?.[1]?.toUpperCase();
+  return region ?? null;
+}
+
+/** The currency a page most likely prices in when it shows no symbol: its country's. */
+export function currencyOfContext(ctx: CurrencyContext): string | null {
+  const country = countryOf(ctx);
+  if (country && BY_COUNTRY[country]) return BY_COUNTRY[country];
+  // A language alone names a currency only where it is spoken in one country.
+  const lang = (ctx.lang ?? '').slice(0, 2).toLowerCase();
+  const byLang: Record<string, string> = {
+    ja: 'JPY', ko: 'KRW', pl: 'PLN', cs: 'CZK', hu: 'HUF', ro: 'RON', bg: 'BGN', uk: 'UAH', kk: 'KZT', he: 'ILS',
+    th: 'THB', vi: 'VND', tr: 'TRY', da: 'DKK', sv: 'SEK', nb: 'NOK', no: 'NOK', hr: 'EUR', sk: 'EUR', sl: 'EUR',
+    et: 'EUR', lv: 'EUR', lt: 'EUR', fi: 'EUR', el: 'EUR',
+  };
+  return byLang[lang] ?? null;
+}
+
+/** A currency code from markup (`priceCurrency`, `product:price:currency`), or null if it is not one. */
+export function parseCurrencyCode(value: unknown, ctx: CurrencyContext = {}): string | null {
+  if (typeof value !== 'string') return null;
+  const v = value.trim();
+  const upper = v.toUpperCase();
+  if (CODES.has(upper)) return upper;
+  // Some shops put the symbol where the code belongs ("€", "Lei").
+  return v.length <= 8 ? currencyOfText(v, ctx) : null;
+}
+
+/** The currency a price text shows ("1 299,99 €", "CHF 1'299.–", "$5", "5 990 тг"), or null. */
+export function currencyOfText(text: string, ctx: CurrencyContext = {}): string | null {
+  const t = text.slice(0, 200);
+  for (const m of t.matchAll(/(?:^|[^A-Za-z])([A-Z]{3})(?![A-Za-z])/g)) {
+    const code = m[1] ?? '';
+    if (CODES.has(code)) return code;
+  }
+  const country = countryOf(ctx);
+  for (const key of SYMBOL_KEYS) {
+    const at = t.indexOf(key);
+    if (at < 0) continue;
+    // Letters as symbols ("kn", "Ft", "lei") must stand alone, not inside a word.
+    if (/^[\p{L}]/u.test(key) && /[\p{L}]/u.test(t[at - 1] ?? '')) continue;
+    if (/[\p{L}]$/u.test(key) && /[\p{L}]/u.test(t[at + key.length] ?? '')) continue;
+    if (key === 'р.' && country === 'BY') return 'BYN';
+    if (key === 'Rs' && country === 'PK') return 'PKR';
+    return SYMBOLS[key] ?? null;
+  }
+  if (/\$/.test(t)) return country && DOLLAR_COUNTRIES.has(country) ? (BY_COUNTRY[country] ?? 'USD') : 'USD';
+  if (/[¥￥]/.test(t)) return country === 'CN' || /^zh/i.test(ctx.lang ?? '') ? 'CNY' : 'JPY';
+  if (/(?:^|[^\p{L}])(?:kr|Kr|kr\.|,-)(?:$|[^\p{L}])/u.test(t)) return (country && CROWN_COUNTRIES[country]) ?? 'SEK';
+  if (/(?:^|[^A-Za-z])(?:CHF|SFr)/.test(t)) return 'CHF';
+  return null;
+}

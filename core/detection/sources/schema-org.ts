@@ -1,0 +1,233 @@
+/**
+ * Reading a schema.org Product, whichever syntax carried it: JSON-LD objects as they are, microdata and
+ * RDFa items turned into the same shape ({ '@type': [...], property: value | value[] }).
+ */
+import type { Availability } from '../../snapshot.ts';
+import { LIMITS } from '../limits.ts';
+import { parseAvailability } from '../parse/availability.ts';
+import { parseCurrencyCode } from '../parse/currency.ts';
+import { parseGtin } from '../parse/gtin.ts';
+import { parseMarkupPrice } from '../parse/price.ts';
+import { cleanText } from '../parse/text.ts';
+import { absoluteUrl } from '../parse/url.ts';
+import type { PageContext, ProductFields } from '../types.ts';
+
+export type Thing = { [key: string]: unknown };
+
+/** Types that describe something a shop sells (schema.org Product and its kin, and sold events). */
+const PRODUCT_TYPES = new Set([
+  'product', 'productgroup', 'productmodel', 'individualproduct', 'someproducts', 'car', 'vehicle', 'motorcycle',
+  'motorizedbicycle', 'book', 'offer', 'event', 'musicalbum', 'musicrecording', 'movie', 'videogame', 'softwareapplication',
+]);
+/** Of those, types that are a product even without an offer, when they carry an identifier. */
+const CORE_PRODUCT_TYPES = new Set([
+  'product', 'productgroup', 'productmodel', 'individualproduct', 'someproducts', 'car', 'vehicle', 'motorcycle',
+]);
+
+export function typesOf(thing: Thing): string[] {
+  const t = thing['@type'] ?? thing['type'];
+  const list = Array.isArray(t) ? t : [t];
+  const out: string[] = [];
+  for (const v of list) {
+    if (typeof v !== 'string') continue;
+    // "http://schema.org/Product", "schema:Product", "CreativeWork%20http://schema.org/Product"
+    for (const part of decodeURIComponentSafe(v).split(/\s+/)) {
+      const name = part.replace(/^.*[/:#]/, '').toLowerCase();
+      if (name) out.push(name);
+    }
+  }
+  return out;
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s.slice(0, 300));
+  } catch {
+    return s.slice(0, 300);
+  }
+}
+
+export function isProductType(thing: Thing): boolean {
+  return typesOf(thing).some((t) => PRODUCT_TYPES.has(t));
+}
+
+export function isCoreProductType(thing: Thing): boolean {
+  return typesOf(thing).some((t) => CORE_PRODUCT_TYPES.has(t));
+}
+
+function asList(v: unknown): unknown[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v.slice(0, 100) : [v];
+}
+
+function isThing(v: unknown): v is Thing {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A text property: a string, a number, or an object with a name (`brand: { name: "Bosch" }`). */
+function textOf(v: unknown, max = 200): string | null {
+  for (const item of asList(v)) {
+    if (isThing(item)) {
+      const t = textOf(item['name'] ?? item['@value'] ?? item['value'], max);
+      if (t) return t;
+    } else {
+      const t = cleanText(item, max);
+      if (t && !/^(?:null|undefined|n\/a|none|-)$/i.test(t)) return t;
+    }
+  }
+  return null;
+}
+
+function imageOf(v: unknown, base: string | null): string | null {
+  for (const item of asList(v)) {
+    const u = isThing(item) ? (item['contentUrl'] ?? item['url'] ?? item['@id']) : item;
+    const abs = absoluteUrl(Array.isArray(u) ? u[0] : u, base);
+    if (abs) return abs;
+  }
+  return null;
+}
+
+interface OfferReading {
+  price: string | null;
+  currency: string | null;
+  availability: Availability | null;
+  sku: string | null;
+  gtin: string | null;
+}
+
+/** A price specification that is not the price paid now (a "was" or list price) is skipped. */
+function isStrikethrough(spec: Thing): boolean {
+  const kind = textOf(spec['priceType'] ?? spec['name'], 100) ?? '';
+  return /strikethrough|listprice|list price|msrp|srp|was|regular/i.test(kind);
+}
+
+function readOffer(offer: Thing, page: PageContext, depth: number): OfferReading[] {
+  if (depth > 4) return [];
+  const currency = parseCurrencyCode(textOf(offer['priceCurrency'] ?? offer['currency'], 20), page);
+  let price =
+    parseMarkupPrice(firstScalar(offer['price'])) ??
+    parseMarkupPrice(firstScalar(offer['lowPrice'])) ??
+    parseMarkupPrice(firstScalar(offer['minPrice']));
+  let specCurrency: string | null = null;
+  if (price === null) {
+    for (const spec of asList(offer['priceSpecification'])) {
+      if (!isThing(spec) || isStrikethrough(spec)) continue;
+      price = parseMarkupPrice(firstScalar(spec['price'])) ?? parseMarkupPrice(firstScalar(spec['minPrice']));
+      specCurrency = parseCurrencyCode(textOf(spec['priceCurrency'], 20), page);
+      if (price !== null) break;
+    }
+  }
+  const own: OfferReading = {
+    price,
+    currency: currency ?? specCurrency,
+    availability: parseAvailability(textOf(offer['availability'], 100)),
+    sku: textOf(offer['sku'], 100),
+    gtin: gtinOf(offer),
+  };
+  // AggregateOffer: its own low price first, then the offers it lists.
+  const inner = asList(offer['offers']).filter(isThing).flatMap((o) => readOffer(o, page, depth + 1));
+  if (own.price === null && inner.length) {
+    return inner.map((o) => ({ ...o, currency: o.currency ?? own.currency, availability: o.availability ?? own.availability }));
+  }
+  return [own, ...inner];
+}
+
+function firstScalar(v: unknown): unknown {
+  return Array.isArray(v) ? v[0] : isThing(v) ? (v['@value'] ?? v['value']) : v;
+}
+
+function gtinOf(thing: Thing): string | null {
+  for (const key of ['gtin13', 'gtin', 'gtin12', 'gtin14', 'gtin8', 'isbn', 'ean', 'productID']) {
+    for (const v of asList(thing[key])) {
+      const g = parseGtin(typeof v === 'number' ? String(v) : v);
+      if (g) return g;
+    }
+  }
+  return null;
+}
+
+export interface ProductReading extends ProductFields {
+  /** Whether an offer with a price, or an identifier, describes it: a product sold here. */
+  sold: boolean;
+}
+
+/** The fields of one schema.org product-like thing (with its offers, and its variants for a ProductGroup). */
+export function readProduct(thing: Thing, page: PageContext): ProductReading {
+  // An Offer that names what it sells: read the item, with this offer.
+  let product = thing;
+  let offers = asList(thing['offers']).filter(isThing);
+  if (typesOf(thing).includes('offer')) {
+    const item = asList(thing['itemOffered']).find(isThing);
+    product = item ?? {};
+    offers = [thing, ...asList(product['offers']).filter(isThing)];
+  }
+  const variants = asList(product['hasVariant']).filter(isThing).slice(0, LIMITS.items);
+  if (!offers.length) offers = variants.flatMap((v) => asList(v['offers']).filter(isThing));
+  const offerReadings = offers.slice(0, 100).flatMap((o) => readOffer(o, page, 0));
+  const priced = offerReadings.find((o) => o.price !== null);
+  // Offers per size or colour: the product can be bought if any of them can.
+  const availabilities = offerReadings.map((o) => o.availability).filter((a): a is Availability => a !== null);
+  const availability = availabilities.includes('InStock') ? 'InStock' : (availabilities[0] ?? null);
+  const sku = textOf(product['sku'], 100) ?? priced?.sku ?? offerReadings.find((o) => o.sku)?.sku ?? null;
+  const gtin = gtinOf(product) ?? priced?.gtin ?? null;
+  const mpn = textOf(product['mpn'], 100);
+  const currency = priced?.currency ?? offerReadings.find((o) => o.currency)?.currency ?? null;
+  return {
+    name: textOf(product['name'], 500),
+    brand: textOf(product['brand'], 200) ?? textOf(product['manufacturer'], 200),
+    sku,
+    mpn,
+    gtin,
+    image: imageOf(product['image'], page.url),
+    url: absoluteUrl(textOf(product['url'], 2048) ?? firstScalar(product['@id']), page.url),
+    price: priced?.price ?? null,
+    currency,
+    availability,
+    sold: priced !== undefined || sku !== null || gtin !== null || mpn !== null,
+  };
+}
+
+/** Word overlap of a product's name with the page's heading or title: the page's own product matches it. */
+export function nameMatch(name: string | null | undefined, heading: string | null): number {
+  if (!name || !heading) return 0;
+  const words = (s: string) => new Set(s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+  const a = words(name);
+  const b = words(heading);
+  if (!a.size) return 0;
+  let common = 0;
+  for (const w of a) if (b.has(w)) common++;
+  return common / a.size;
+}
+
+/**
+ * Of several products described on a page, the page's own: one with an offer, named like the page's
+ * heading, at the page's address; the first one otherwise. Related products come later and lack offers.
+ */
+export function pickMainProduct(
+  products: readonly { reading: ProductReading }[],
+  page: PageContext,
+  heading: string | null,
+): ProductReading | null {
+  let best: ProductReading | null = null;
+  let bestScore = -Infinity;
+  products.forEach(({ reading }, index) => {
+    let score = -index * 0.01;
+    if (reading.price !== null) score += 3;
+    if (reading.sold) score += 1;
+    score += 2 * nameMatch(reading.name, heading);
+    if (reading.url && page.url && samePath(reading.url, page.url)) score += 2;
+    if (score > bestScore) {
+      bestScore = score;
+      best = reading;
+    }
+  });
+  return best;
+}
+
+function samePath(a: string, b: string): boolean {
+  try {
+    return new URL(a).pathname.replace(/\/$/, '') === new URL(b).pathname.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * Evidence from what the page visibly shows, for shops without product markup: the main heading, the
+ * price shown with it (not a crossed-out "was" price, not one from a list of other products), the buy
+ * button, the stock message, breadcrumbs, and identifiers shown as "label: value" (SKU, model, brand).
+ * Targeted selectors and capped lists: never a walk of the whole tree.
+ */
+import type { Availability } from '../../snapshot.ts';
+import { LIMITS } from '../limits.ts';
+import { isOutOfStockText } from '../parse/availability.ts';
+import { currencyOfText } from '../parse/currency.ts';
+import { parseGtin } from '../parse/gtin.ts';
+import { parsePriceText } from '../parse/price.ts';
+import { cleanText } from '../parse/text.ts';
+import type { PageContext, Reading } from '../types.ts';
+import { inRelatedBlock } from './microdata.ts';
+
+const PRICE_SELECTOR = [
+  '[class*="price" i]', '[id*="price" i]', '[itemprop="price"]', '[data-price]', '[class*="prix" i]',
+  '[class*="preis" i]', '[class*="precio" i]', '[class*="prezzo" i]', '[class*="preco" i]', '[class*="cena" i]',
+  '[class*="pret" i]', '[class*="hinta" i]', '[class*="amount" i]', '[class*="cost" i]',
+].join(',');
+
+/** Class or id words of a price that is not the price paid now. */
+const NOT_CURRENT_PRICE =
+  /old|was|before|regular|strike|crossed|original|list-?price|rrp|uvp|msrp|compare|previous|retail|sav(e|ing)|discount|reduc|instead|statt|barr|antes|anterior|vorher|alt-|prev|from-price|unit-?price|per-?unit|basis|base-?price|grundpreis|ship|deliver|install|month|rate|emi|coupon|points|club|member|bonus|tax|vat/i;
+/** Class words of the price paid now. */
+const CURRENT_PRICE = /sale|current|final|now|actual|our|special|offer|main|big|large|product-?price|selling|promo|deal|new/i;
+/** Text around an amount that makes it something else than the product's price. */
+const NOT_PRICE_TEXT =
+  /\/\s*(?:kg|g|l|ml|m|m²|100|st|stk|pc|mo|month|mes|mois|monat)|per (?:month|kg|unit)|\bx\s*\d+\s*(?:mois|months|cuotas|rate)|cuotas|installment|ratenzahlung|mensualit|shipping|delivery|versand|livraison|envío|spedizione|save|sparen|économisez|ahorra|risparmi|%/i;
+
+/** Buttons that put the product in a cart, in the languages shops use. */
+const BUY_TEXT = new RegExp(
+  [
+    'add to (?:cart|basket|bag|trolley)', 'buy now', 'buy it now', 'add to order', 'in den warenkorb', 'in den einkaufswagen',
+    'jetzt kaufen', 'ajouter au panier', 'acheter', 'aggiungi al carrello', 'compra', 'añadir al carrito',
+    'agregar al carrito', 'comprar', 'adicionar ao carrinho', 'do koszyka', 'kup teraz', 'do košíku', 'kosárba',
+    'i varukorgen', 'köp', 'læg i kurv', 'legg i handlekurv', 'lisää ostoskoriin', 'toevoegen aan winkelwagen',
+    'in winkelwagen', 'v košarico', 'u košaricu', 'ostukorvi', 'grozā', 'în coș', 'adaugă în coș', 'в корзину',
+    'купить', 'у кошик', 'sepete ekle', 'הוסף לסל', 'לקנייה', 'أضف إلى', 'اشتر', '장바구니', '구매하기', '바로구매',
+    'カートに入れる', '購入', '加入購物車', '加入购物车', '立即購買', '立即购买', '購買', 'sepete', 'bid', 'place bid',
+  ].join('|'),
+  'i',
+);
+const IN_STOCK_TEXT =
+  /in stock|available|auf lager|lieferbar|sofort|en stock|disponible|disponibile|in magazzino|em estoque|na stanie|dostępn|skladem|raktáron|на складе|в наличии|i lager|på lager|varastossa|op voorraad|na zalogi|na skladu|laos|noliktavā|în stoc|在庫あり|有庫存|재고/i;
+
+/** Labels of identifiers shown as "label: value", in table rows, definition lists and list items. */
+const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp }[] = [
+  { field: 'gtin', re: /^(?:ean|gtin|upc|isbn(?:-13)?|barcode|ean-code|código de barras|código ean|код товара ean)\b/i },
+  {
+    field: 'mpn',
+    re: /^(?:mpn|manufacturer part number|part number|model(?: number| no\.?| code)?|item model number|modèle|référence fabricant|modell(?:nummer)?|herstellernummer|hersteller-?artikelnummer|modelo|modello|codice produttore|numer katalogowy producenta|kód výrobce|型號|型号|모델명)\s*[:#]?$/i,
+  },
+  {
+    field: 'sku',
+    re: /^(?:sku|asin|item(?: number| no\.?| #| code| id)|article(?: number| no\.?)|art(?:\.|ikel)[- ]?(?:nr|nummer)\.?|artikelnummer|bestellnummer|product (?:code|id|number|no\.?)|product #|código(?: del producto| de producto)?|cod(?:ice|\.)?(?: articolo| prodotto)?|réf(?:érence)?\.?|ref\.?|kód(?: produktu| tovaru)?|kod(?: produktu| towaru)?|nr katalogowy|šifra|šifra artikla|артикул|код товара|商品編號|商品番号|상품번호|stock code|numéro d'article|n° article|id)\s*[:#.]?$/i,
+  },
+  { field: 'brand', re: /^(?:brand|marke|hersteller|marque|fabricant|marca|merk|značka|marka|márka|бренд|производитель|manufacturer|品牌|ブランド|브랜드)\s*:?$/i },
+];
+
+/** "Visit the Bosch Store", "Brand: Bosch", "Marke: Bosch": a brand shown as a byline. */
+const BRAND_LINE =
+  /^(?:(?:visit|besuche|visita|visiter|visitez|bezoek)\s+(?:the|den|lo|la|le|de)?\s*(?:store\s+(?:di|de)\s+|boutique\s+)?(.+?)(?:[- ]store|[- ]shop|\s+boutique)?|(?:brand|marke|marque|marca|merk)\s*:\s*(.+))$/i;
+
+function text(el: Element | null | undefined, max: number = LIMITS.shortText): string | null {
+  if (!el) return null;
+  return cleanText(el.textContent, max);
+}
+
+/** Ancestors of an element with their distance, up to a bound. */
+function ancestors(el: Element, max = 40): Map<Element, number> {
+  const map = new Map<Element, number>();
+  let node: Element | null = el;
+  for (let d = 0; node && d < max; d++, node = node.parentElement) map.set(node, d);
+  return map;
+}
+
+/** Steps up from `el` to the nearest ancestor it shares with the heading, plus the heading's steps up to it. */
+function distance(el: Element, headingAncestors: Map<Element, number>): number {
+  let node: Element | null = el;
+  for (let d = 0; node && d < 40; d++, node = node.parentElement) {
+    const h = headingAncestors.get(node);
+    if (h !== undefined) return d + h;
+  }
+  return 80;
+}
+
+function classAndId(el: Element): string {
+  const c = el.getAttribute('class') ?? '';
+  return c.length < 300 ? `${c} ${el.id ?? ''}` : el.id ?? '';
+}
+
+/** Whether the element or its near ancestors look like a price that is not the current one. */
+function isNotCurrent(el: Element): boolean {
+  let node: Element | null = el;
+  for (let i = 0; node && i < 4; i++, node = node.parentElement) {
+    const tag = node.tagName.toLowerCase();
+    if (tag === 'del' || tag === 's' || tag === 'strike') return true;
+    if (NOT_CURRENT_PRICE.test(classAndId(node))) return true;
+    const style = node.getAttribute('style');
+    if (style && /line-through/i.test(style)) return true;
+  }
+  return false;
+}
+
+function isPageChrome(el: Element): boolean {
+  return el.closest('header, footer, nav, [role="navigation"], [role="banner"], [class*="menu" i]') !== null;
+}
+
+/** The main heading: the first `h1` with text (the product's name on a product page). */
+export function mainHeading(doc: Document): Element | null {
+  const list = doc.querySelectorAll('h1');
+  for (let i = 0; i < list.length && i < 5; i++) {
+    const h = list[i];
+    if (h && text(h, 300) && !h.closest('header, nav, footer')) return h;
+  }
+  return list[0] ?? null;
+}
+
+interface PriceShown {
+  amount: string;
+  currency: string | null;
+  score: number;
+}
+
+function priceShown(page: PageContext, heading: Element | null): PriceShown | null {
+  const list = page.doc.querySelectorAll(PRICE_SELECTOR);
+  const headingAncestors = heading ? ancestors(heading) : new Map<Element, number>();
+  let best: PriceShown | null = null;
+  for (let i = 0; i < list.length && i < LIMITS.priceCandidates; i++) {
+    const el = list[i];
+    if (!el || el.childElementCount > 6) continue;
+    const tag = el.tagName.toLowerCase();
+    if (tag === 'script' || tag === 'style' || tag === 'meta' || tag === 'input' || tag === 'select' || tag === 'option') continue;
+    const t = text(el, 80);
+    if (!t || t.length > 60 || !/\d/.test(t)) continue;
+    const parsed = parsePriceText(t);
+    if (!parsed) continue;
+    const currency = currencyOfText(t, page);
+    let score = currency ? 2 : 0;
+    if (NOT_PRICE_TEXT.test(t)) score -= 4;
+    if (isNotCurrent(el)) score -= 8;
+    if (CURRENT_PRICE.test(classAndId(el))) score += 1;
+    if (inRelatedBlock(el) || isPageChrome(el)) score -= 6;
+    if (heading) score += Math.max(0, 8 - distance(el, headingAncestors)) * 0.75;
+    // Text beyond the amount and its currency ("Only 3 left at") makes it less likely a price element.
+    if (parsed.rest.replace(/[^\p{L}]/gu, '').length > 12) score -= 1.5;
+    // The first price element wins ties: shops show the product's price before others' prices.
+    score -= i * 0.002;
+    if (!best || score > best.score) best = { amount: parsed.amount, currency, score };
+  }
+  return best && best.score > 1 ? best : null;
+}
+
+function hasBuyButton(doc: Document): boolean {
+  const list = doc.querySelectorAll(
+    'button, input[type="submit"], input[type="button"], [role="button"], a[class*="cart" i], a[id*="cart" i], a[class*="buy" i], [class*="add-to" i], [id*="add-to" i]',
+  );
+  for (let i = 0; i < list.length && i < LIMITS.buttons; i++) {
+    const el = list[i];
+    if (!el || el.childElementCount > 8) continue;
+    const t = (text(el, 60) ?? '') + ' ' + (el.getAttribute('value') ?? '') + ' ' + (el.getAttribute('title') ?? '');
+    if (t.length > 3 && t.length < 140 && BUY_TEXT.test(t) && !inRelatedBlock(el)) return true;
+  }
+  return false;
+}
+
+function stockShown(doc: Document): Availability | null {
+  const list = doc.querySelectorAll('[class*="availab" i], [id*="availab" i], [class*="stock" i], [id*="stock" i], [class*="lager" i], [class*="dispon" i]');
+  let inStock = false;
+  for (let i = 0; i < list.length && i < 60; i++) {
+    const el = list[i];
+    if (!el || el.childElementCount > 10 || inRelatedBlock(el)) continue;
+    const t = text(el, 200);
+    if (!t || t.length > 150) continue;
+    if (isOutOfStockText(t)) return 'OutOfStock';
+    if (IN_STOCK_TEXT.test(t)) inStock = true;
+  }
+  return inStock ? 'InStock' : null;
+}
+
+interface Labelled {
+  sku?: string;
+  mpn?: string;
+  brand?: string;
+  gtin?: string;
+}
+
+function setLabelled(out: Labelled, label: string, value: string | null): void {
+  if (!value || value.length > 80) return;
+  const l = label.replace(/[\s:：#.\u200e\u200f]+$/u, '').trim();
+  if (!l || l.length > 40) return;
+  for (const { field, re } of LABELS) {
+    if (out[field] !== undefined || !re.test(l)) continue;
+    const v = value.replace(/^[\s:：\u200e\u200f]+/u, '').trim();
+    if (!v) return;
+    if (field === 'gtin') {
+      const g = parseGtin(v);
+      if (g) out.gtin = g;
+    } else if (field === 'brand' || /^[\p{L}\p{N}][\p{L}\p{N}./_ -]{0,40}$/u.test(v)) {
+      out[field] = v;
+    }
+    return;
+  }
+}
+
+/** Identifiers shown as label and value: table rows, definition lists, "Label: value" list items. */
+function labelledIdentifiers(doc: Document): Labelled {
+  const out: Labelled = {};
+  const rows = doc.querySelectorAll('tr, dt, li, [class*="sku" i], [class*="product-id" i], [class*="code" i]');
+  for (let i = 0; i < rows.length && i < LIMITS.labelRows * 3; i++) {
+    const row = rows[i];
+    if (!row || row.childElementCount > 6) continue;
+    const tag = row.tagName.toLowerCase();
+    if (tag === 'tr') {
+      const cells = row.children;
+      if (cells.length >= 2) setLabelled(out, text(cells[0], 60) ?? '', text(cells[1], 100));
+    } else if (tag === 'dt') {
+      const dd = row.nextElementSibling;
+      if (dd && dd.tagName.toLowerCase() === 'dd') setLabelled(out, text(row, 60) ?? '', text(dd, 100));
+    } else {
+      const t = text(row, 140);
+      if (!t || t.length > 120) continue;
+      const m = /^([^:：]{1,40})[:：]\s*(.+)$/u.exec(t);
+      if (m) setLabelled(out, m[1] ?? '', m[2] ?? '');
+      else if (row.childElementCount === 2) setLabelled(out, text(row.children[0], 60) ?? '', text(row.children[1], 100));
+    }
+    if (out.sku && out.mpn && out.brand && out.gtin) break;
+  }
+  return out;
+}
+
+function brandShown(doc: Document): string | null {
+  const list = doc.querySelectorAll('[id*="byline" i], [class*="byline" i], [class*="brand" i], [id*="brand" i]');
+  for (let i = 0; i < list.length && i < 30; i++) {
+    const el = list[i];
+    if (!el || el.childElementCount > 4 || inRelatedBlock(el) || isPageChrome(el)) continue;
+    const t = text(el, 100);
+    if (!t || t.length > 80) continue;
+    const m = BRAND_LINE.exec(t);
+    if (m) return cleanText(m[1] ?? m[2], 100);
+  }
+  return null;
+}
+
+function hasBreadcrumbs(doc: Document): boolean {
+  return doc.querySelector('[class*="breadcrumb" i], [id*="breadcrumb" i], [aria-label*="breadcrumb" i]') !== null;
+}
+
+export function readVisible(page: PageContext, heading: Element | null): Reading {
+  const name = heading ? text(heading, 500) : null;
+  const price = priceShown(page, heading);
+  const buy = hasBuyButton(page.doc);
+  const stock = stockShown(page.doc);
+  const ids = labelledIdentifiers(page.doc);
+  const availability: Availability | null = stock ?? (buy ? 'InStock' : null);
+  // A page shows a product when its heading comes with a price or a stock message, and a way to buy it
+  // (or to learn that it cannot be bought), or identifiers.
+  const shown = name !== null && (price !== null || stock === 'OutOfStock') && (buy || stock !== null || ids.sku !== undefined || hasBreadcrumbs(page.doc));
+  return {
+    source: 'visible',
+    signal: shown ? 1 : 0,
+    name,
+    price: price?.amount ?? null,
+    currency: price?.currency ?? null,
+    availability,
+    brand: ids.brand ?? brandShown(page.doc),
+    gtin: ids.gtin ?? null,
+    mpn: ids.mpn ?? null,
+    sku: ids.sku ?? null,
+  };
+}

@@ -1,0 +1,35 @@
+import type { Availability, EvidenceSource } from '../snapshot.ts';
+import type { CurrencyContext } from './parse/currency.ts';
+
+/** What is known about the page before reading any evidence. */
+export interface PageContext extends CurrencyContext {
+  doc: Document;
+  /** The page's address (absolute), if known. */
+  url: string | null;
+  /** Names the shop goes by (host, `og:site_name`), to strip from titles. */
+  siteNames: string[];
+}
+
+/** The product fields a source can read, already normalised (price as decimal string, ISO currency...). */
+export interface ProductFields {
+  name?: string | null;
+  price?: string | null;
+  currency?: string | null;
+  availability?: Availability | null;
+  brand?: string | null;
+  gtin?: string | null;
+  mpn?: string | null;
+  sku?: string | null;
+  image?: string | null;
+  url?: string | null;
+}
+
+/** What one source of evidence read on the page. */
+export interface Reading extends ProductFields {
+  source: EvidenceSource;
+  /**
+   * How strongly this source says the page is about one product: 0 (it saw none), 1 (a hint: a buy button,
+   * `og:type` product), 2 (a product described with an offer or identifier).
+   */
+  signal: 0 | 1 | 2;
+}
