@@ -24,8 +24,11 @@ export const AVAILABILITIES = [
 export const Availability = z.enum(AVAILABILITIES);
 export type Availability = z.infer<typeof Availability>;
 
-/** Where a value was read. One file per source in core/detection/sources/. */
-export const EVIDENCE_SOURCES = ['json-ld', 'microdata', 'rdfa', 'meta', 'visible'] as const;
+/**
+ * Where a value was read. One file per source in core/detection/sources/; `url` is the page's address
+ * (a product id in its path, such as `/p/123456`).
+ */
+export const EVIDENCE_SOURCES = ['json-ld', 'microdata', 'rdfa', 'meta', 'visible', 'url'] as const;
 export const EvidenceSource = z.enum(EVIDENCE_SOURCES);
 export type EvidenceSource = z.infer<typeof EvidenceSource>;
 

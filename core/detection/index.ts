@@ -8,12 +8,13 @@
 import type { EvidenceSource, ProductSnapshot, SnapshotField } from '../snapshot.ts';
 import { choose, isProductPage, type Choice } from './merge.ts';
 import { countryOfHost, currencyOfContext } from './parse/currency.ts';
-import { stripShopName } from './parse/text.ts';
+import { cleanBrand, stripShopName } from './parse/text.ts';
 import { absoluteUrl, retailerOf } from './parse/url.ts';
 import { readJsonLd } from './sources/json-ld.ts';
 import { readMeta, readMetas } from './sources/meta.ts';
 import { readMicrodata } from './sources/microdata.ts';
 import { readRdfa } from './sources/rdfa.ts';
+import { readUrl } from './sources/url.ts';
 import { mainHeading, readVisible } from './sources/visible.ts';
 import type { PageContext, Reading } from './types.ts';
 
@@ -64,6 +65,8 @@ export function detectProduct(doc: Document, options: DetectOptions = {}): Produ
   }
 }
 
+const shownIdentifier = (field: 'sku' | 'mpn') => (r: Reading) => (r.source === 'visible' && r[field] ? 3 : 0);
+
 function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
   const metas = readMetas(doc);
   const page = pageContext(doc, options, metas);
@@ -77,6 +80,7 @@ function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
     readRdfa(page, heading),
     readMeta(page, metas),
     readVisible(page, headingEl),
+    readUrl(page),
   ].filter((r): r is Reading => r !== null);
   if (!isProductPage(readings)) return null;
 
@@ -106,11 +110,12 @@ function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
     name,
     price,
     currency,
-    availability: take('availability', choose(readings, 'availability')),
-    brand: take('brand', choose(readings, 'brand')),
+    availability: take('availability', choose(readings, 'availability')) ?? (price ? 'InStock' : null),
+    brand: take('brand', choose(readings.map((r) => (r.brand ? { ...r, brand: cleanBrand(r.brand) } : r)), 'brand')),
     gtin: take('gtin', choose(readings, 'gtin')),
-    mpn: take('mpn', choose(readings, 'mpn')),
-    sku: take('sku', choose(readings, 'sku')),
+    mpn: take('mpn', choose(readings, 'mpn', shownIdentifier('mpn'))),
+    // An identifier shown with its label ("Product code: 123") is the one shoppers and the shop use.
+    sku: take('sku', choose(readings, 'sku', shownIdentifier('sku'))),
     image: take('image', choose(readings, 'image')),
     url,
     retailer,

@@ -6,7 +6,7 @@
 import type { EvidenceSource, SnapshotField } from '../snapshot.ts';
 import type { ProductFields, Reading } from './types.ts';
 
-const WEIGHT: Record<EvidenceSource, number> = { 'json-ld': 4, microdata: 4, rdfa: 3, meta: 3, visible: 2 };
+const WEIGHT: Record<EvidenceSource, number> = { 'json-ld': 4, microdata: 4, rdfa: 3, meta: 3, visible: 2, url: 1 };
 
 export interface Choice<T> {
   value: T;

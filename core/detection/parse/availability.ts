@@ -4,7 +4,7 @@ import { AVAILABILITIES, type Availability } from '../../snapshot.ts';
 const ALIASES: Record<string, Availability> = {
   instock: 'InStock', available: 'InStock', 'in stock': 'InStock', in_stock: 'InStock', 'available for order': 'InStock',
   oos: 'OutOfStock', outofstock: 'OutOfStock', 'out of stock': 'OutOfStock', out_of_stock: 'OutOfStock',
-  unavailable: 'OutOfStock', 'not available': 'OutOfStock', soldout: 'SoldOut', 'sold out': 'SoldOut',
+  unavailable: 'OutOfStock', 'not available': 'OutOfStock', soldout: 'OutOfStock', 'sold out': 'OutOfStock',
   preorder: 'PreOrder', 'pre-order': 'PreOrder', pre_order: 'PreOrder', pending: 'PreOrder', backorder: 'BackOrder',
   'available for pre-order': 'PreOrder', discontinued: 'Discontinued', limitedavailability: 'LimitedAvailability',
   instoreonly: 'InStoreOnly', onlineonly: 'OnlineOnly', presale: 'PreSale', madetoorder: 'MadeToOrder',
@@ -20,7 +20,9 @@ export function parseAvailability(value: unknown): Availability | null {
     .replace(/^https?:\/\/(?:www\.)?(?:schema|data-vocabulary)\.org\//i, '')
     .replace(/^schema:/i, '')
     .toLowerCase();
-  return BY_LOWER.get(v) ?? ALIASES[v] ?? null;
+  const a = BY_LOWER.get(v) ?? ALIASES[v] ?? null;
+  // For a shopper "sold out" is "out of stock": shops use the two for the same state.
+  return a === 'SoldOut' ? 'OutOfStock' : a;
 }
 
 /**

@@ -53,3 +53,10 @@ function compact(s: string): string {
     .replace(/\.[a-z]{2,3}(\.[a-z]{2})?$/, '')
     .replace(/[^\p{L}\p{N}]+/gu, '');
 }
+
+/** A brand as shops sometimes wrap it: "More from the brand: Bosch" → "Bosch". */
+export function cleanBrand(brand: string): string | null {
+  const afterColon = /[:：]\s*([^:：]{1,80})$/u.exec(brand)?.[1]?.trim();
+  const b = afterColon ?? brand;
+  return b && b.length <= 100 ? b : null;
+}

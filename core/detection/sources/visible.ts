@@ -50,11 +50,11 @@ const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp }[] = [
   { field: 'gtin', re: /^(?:ean|gtin|upc|isbn(?:-13)?|barcode|ean-code|código de barras|código ean|код товара ean)\b/i },
   {
     field: 'mpn',
-    re: /^(?:mpn|manufacturer part number|part number|model(?: number| no\.?| code)?|item model number|modèle|référence fabricant|modell(?:nummer)?|herstellernummer|hersteller-?artikelnummer|modelo|modello|codice produttore|numer katalogowy producenta|kód výrobce|型號|型号|모델명)\s*[:#]?$/i,
+    re: /^(?:mpn|manufacturer part number|part number|model(?: number| no\.?| code)?|item model number|modèle|référence fabricant|modell(?:nummer)?|herstellernummer|hersteller-?artikelnummer|modelo|modello|codice produttore|numer katalogowy producenta|kód výrobce|part no\.?|mfr\.? part|型號|型号|모델명)$/i,
   },
   {
     field: 'sku',
-    re: /^(?:sku|asin|item(?: number| no\.?| #| code| id)|article(?: number| no\.?)|art(?:\.|ikel)[- ]?(?:nr|nummer)\.?|artikelnummer|bestellnummer|product (?:code|id|number|no\.?)|product #|código(?: del producto| de producto)?|cod(?:ice|\.)?(?: articolo| prodotto)?|réf(?:érence)?\.?|ref\.?|kód(?: produktu| tovaru)?|kod(?: produktu| towaru)?|nr katalogowy|šifra|šifra artikla|артикул|код товара|商品編號|商品番号|상품번호|stock code|numéro d'article|n° article|id)\s*[:#.]?$/i,
+    re: /^(?:sku|asin|(?:\w+ )?item (?:number|no\.?|#|code|id)|item #|article (?:number|no\.?)|art(?:\.|ikel)[- ]?(?:nr|nummer)\.?|artikelnummer|bestellnummer|product (?:code|id|number|no\.?|#)|id (?:produto|produit|prodotto|producto)|código(?: del producto| de producto| do produto)?|cod(?:ice|\.)?(?: articolo| prodotto| produs)?|réf(?:érence)?\.?|ref\.?|kód(?: produktu| tovaru)?|kod(?: produktu| towaru)?|nr katalogowy|šifra(?: artikla)?|артикул|код(?: товара)?|商品編號|商品番号|상품번호|stock code|numéro d'article|n° article)$/i,
   },
   { field: 'brand', re: /^(?:brand|marke|hersteller|marque|fabricant|marca|merk|značka|marka|márka|бренд|производитель|manufacturer|品牌|ブランド|브랜드)\s*:?$/i },
 ];
@@ -187,45 +187,72 @@ interface Labelled {
   gtin?: string;
 }
 
-function setLabelled(out: Labelled, label: string, value: string | null): void {
-  if (!value || value.length > 80) return;
-  const l = label.replace(/[\s:：#.\u200e\u200f]+$/u, '').trim();
-  if (!l || l.length > 40) return;
-  for (const { field, re } of LABELS) {
-    if (out[field] !== undefined || !re.test(l)) continue;
-    const v = value.replace(/^[\s:：\u200e\u200f]+/u, '').trim();
-    if (!v) return;
-    if (field === 'gtin') {
-      const g = parseGtin(v);
-      if (g) out.gtin = g;
-    } else if (field === 'brand' || /^[\p{L}\p{N}][\p{L}\p{N}./_ -]{0,40}$/u.test(v)) {
-      out[field] = v;
-    }
-    return;
-  }
+/** The field a label names ("SKU", "Model number", "Marke"...), or null. */
+function fieldOfLabel(label: string): keyof Labelled | null {
+  const l = label.replace(/[\s:：#.\-–\u200e\u200f]+$/u, '').trim();
+  if (!l || l.length > 40) return null;
+  return LABELS.find(({ re }) => re.test(l))?.field ?? null;
 }
 
-/** Identifiers shown as label and value: table rows, definition lists, "Label: value" list items. */
+function setLabelled(out: Labelled, label: string, value: string | null): boolean {
+  if (!value || value.length > 80) return false;
+  const field = fieldOfLabel(label);
+  if (!field || out[field] !== undefined) return false;
+  const v = value.replace(/^[\s:：\-–\u200e\u200f]+/u, '').trim();
+  if (!v) return false;
+  if (field === 'gtin') {
+    const g = parseGtin(v);
+    if (g) out.gtin = g;
+  } else if (field === 'brand' || /^[\p{L}\p{N}][\p{L}\p{N}./_ -]{0,40}$/u.test(v)) {
+    // An identifier is one short code: "Product code: 123 Help your skin..." keeps its first word.
+    out[field] = field === 'brand' ? v : (/\s/.test(v) && v.length > 20 ? (v.split(/\s/)[0] ?? v) : v);
+  }
+  return true;
+}
+
+/** "Label: value", "Label - value". */
+const LABEL_VALUE = /^([^:：]{1,40}?)\s*(?:[:：]|\s[-–]\s)\s*(.+)$/u;
+
+const LABEL_SELECTOR = [
+  'tr', 'dt', 'li', 'th', 'strong', 'b', 'h4', 'h5', 'label', '[class*="label" i]', '[class*="sku" i]',
+  '[class*="code" i]', '[class*="article" i]', '[class*="ref" i]', '[class*="number" i]', '[class*="attr" i]',
+  '[class*="spec" i]', '[class*="detail" i]', '[class*="title" i]',
+].join(',');
+
+/**
+ * Identifiers shown as label and value: table rows (label and value cells in pairs), definition lists,
+ * "Label: value" texts, and a label element followed by its value (`<h4>Item no.</h4><div>123</div>`).
+ */
 function labelledIdentifiers(doc: Document): Labelled {
   const out: Labelled = {};
-  const rows = doc.querySelectorAll('tr, dt, li, [class*="sku" i], [class*="product-id" i], [class*="code" i]');
-  for (let i = 0; i < rows.length && i < LIMITS.labelRows * 3; i++) {
-    const row = rows[i];
-    if (!row || row.childElementCount > 6) continue;
-    const tag = row.tagName.toLowerCase();
+  const list = doc.querySelectorAll(LABEL_SELECTOR);
+  for (let i = 0; i < list.length && i < LIMITS.labelRows * 4; i++) {
+    const el = list[i];
+    if (!el || el.childElementCount > 8) continue;
+    const tag = el.tagName.toLowerCase();
     if (tag === 'tr') {
-      const cells = row.children;
-      if (cells.length >= 2) setLabelled(out, text(cells[0], 60) ?? '', text(cells[1], 100));
-    } else if (tag === 'dt') {
-      const dd = row.nextElementSibling;
-      if (dd && dd.tagName.toLowerCase() === 'dd') setLabelled(out, text(row, 60) ?? '', text(dd, 100));
-    } else {
-      const t = text(row, 140);
-      if (!t || t.length > 120) continue;
-      const m = /^([^:：]{1,40})[:：]\s*(.+)$/u.exec(t);
-      if (m) setLabelled(out, m[1] ?? '', m[2] ?? '');
-      else if (row.childElementCount === 2) setLabelled(out, text(row.children[0], 60) ?? '', text(row.children[1], 100));
+      const cells = el.children;
+      for (let c = 0; c + 1 < cells.length && c < 6; c += 2) setLabelled(out, text(cells[c], 60) ?? '', text(cells[c + 1], 100));
+      continue;
     }
+    if (tag === 'dt') {
+      const dd = el.nextElementSibling;
+      if (dd && dd.tagName.toLowerCase() === 'dd') setLabelled(out, text(el, 60) ?? '', text(dd, 100));
+      continue;
+    }
+    const t = text(el, 140);
+    if (!t || t.length > 120) continue;
+    if (fieldOfLabel(t)) {
+      // The element is the label: its value follows it, or fills the rest of its parent.
+      const next = el.nextElementSibling;
+      const parentText = el.parentElement && el.parentElement.childElementCount <= 4 ? text(el.parentElement, 140) : null;
+      const rest = parentText?.startsWith(t) ? parentText.slice(t.length) : null;
+      if (!setLabelled(out, t, rest && rest.trim() ? rest : next ? text(next, 100) : null) && next) setLabelled(out, t, text(next, 100));
+      continue;
+    }
+    const m = LABEL_VALUE.exec(t);
+    if (m && setLabelled(out, m[1] ?? '', m[2] ?? '')) continue;
+    if (el.childElementCount === 2) setLabelled(out, text(el.children[0], 60) ?? '', text(el.children[1], 100));
     if (out.sku && out.mpn && out.brand && out.gtin) break;
   }
   return out;
@@ -254,7 +281,8 @@ export function readVisible(page: PageContext, heading: Element | null): Reading
   const buy = hasBuyButton(page.doc);
   const stock = stockShown(page.doc);
   const ids = labelledIdentifiers(page.doc);
-  const availability: Availability | null = stock ?? (buy ? 'InStock' : null);
+  // A buy button is the surest sign: stock messages also describe sizes and other products.
+  const availability: Availability | null = buy ? 'InStock' : stock;
   // A page shows a product when its heading comes with a price or a stock message, and a way to buy it
   // (or to learn that it cannot be bought), or identifiers.
   const shown = name !== null && (price !== null || stock === 'OutOfStock') && (buy || stock !== null || ids.sku !== undefined || hasBreadcrumbs(page.doc));
