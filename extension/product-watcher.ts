@@ -58,6 +58,7 @@ export function watchProduct(ctx: ContentScriptContext, options: WatchOptions): 
   });
 
   const observer = new MutationObserver(schedule);
-  observer.observe(document.body ?? document.documentElement, { childList: true, subtree: true, characterData: true });
+  // The whole document: shops also swap their JSON-LD in <head>.
+  observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
   ctx.onInvalidated(() => observer.disconnect());
 }
