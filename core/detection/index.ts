@@ -50,7 +50,7 @@ function pageContext(doc: Document, options: DetectOptions, metas: Map<string, s
     metas.get('og:locale')?.replace('_', '-') ??
     null;
   const siteNames = [host, host.split('.').slice(-3, -1).join('.'), metas.get('og:site_name') ?? '', metas.get('application-name') ?? ''];
-  return { doc, url, lang, country: countryOfHost(host), siteNames: siteNames.filter(Boolean) };
+  return { doc, url, lang, country: countryOfHost(host), siteNames: siteNames.filter(Boolean), declaredTypes: new Set() };
 }
 
 /**
@@ -70,8 +70,9 @@ const shownIdentifier = (field: 'sku' | 'mpn') => (r: Reading) => (r.source === 
 function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
   const metas = readMetas(doc);
   const page = pageContext(doc, options, metas);
-  const headingEl = mainHeading(doc);
-  const heading = headingEl?.textContent?.trim().slice(0, 300) || metas.get('og:title') || null;
+  const title = metas.get('og:title') ?? doc.querySelector('title')?.textContent ?? null;
+  const headingEl = mainHeading(doc, title);
+  const heading = headingEl?.textContent?.trim().slice(0, 300) || title;
 
   // Strongest first: on equal weight the first reading wins.
   const readings = [
@@ -82,7 +83,7 @@ function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
     readVisible(page, headingEl),
     readUrl(page),
   ].filter((r): r is Reading => r !== null);
-  if (!isProductPage(readings)) return null;
+  if (!isProductPage(readings, page.declaredTypes)) return null;
 
   const canonical = absoluteUrl(doc.querySelector('link[rel="canonical"]')?.getAttribute('href'), page.url);
   const url = canonical ?? absoluteUrl(metas.get('og:url'), page.url) ?? page.url;

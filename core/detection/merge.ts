@@ -42,9 +42,17 @@ export function choose<F extends Field>(
   return best ? { value: best.value, sources: best.sources } : null;
 }
 
-/** Whether the readings together say the page is about one product. */
-export function isProductPage(readings: readonly Reading[]): boolean {
+/** Page types that say "this is something to read": a product shown there is reviewed or cited, not sold. */
+const ARTICLE_TYPES = new Set(['article', 'newsarticle', 'blogposting', 'review', 'reportagenewsarticle', 'socialmediaposting', 'recipe', 'techarticle', 'scholarlyarticle', 'liveblogposting']);
+
+/**
+ * Whether the readings together say the page is about one product. Markup that describes a product with
+ * an offer or an identifier is enough; what is only shown (a heading, a price, a buy button) is enough
+ * unless the page's markup declares it an article (reviews show prices and "buy" links too).
+ */
+export function isProductPage(readings: readonly Reading[], declaredTypes: ReadonlySet<string>): boolean {
   if (readings.some((r) => r.signal === 2)) return true;
+  if ([...declaredTypes].some((t) => ARTICLE_TYPES.has(t))) return false;
   const visible = readings.find((r) => r.source === 'visible');
   const meta = readings.find((r) => r.source === 'meta');
   if (visible?.signal === 1) return true;

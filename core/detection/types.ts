@@ -8,6 +8,8 @@ export interface PageContext extends CurrencyContext {
   url: string | null;
   /** Names the shop goes by (host, `og:site_name`), to strip from titles. */
   siteNames: string[];
+  /** schema.org types the page's markup declares (lower case), filled in by the markup sources. */
+  declaredTypes: Set<string>;
 }
 
 /** The product fields a source can read, already normalised (price as decimal string, ISO currency...). */

@@ -17,7 +17,7 @@ const SYMBOLS: Record<string, string> = {
   '€': 'EUR', '£': 'GBP', '₩': 'KRW', '원': 'KRW', '₹': 'INR', '₽': 'RUB', 'руб': 'RUB', 'р.': 'RUB',
   'zł': 'PLN', 'Kč': 'CZK', 'Ft': 'HUF', 'lei': 'RON', 'Lei': 'RON', 'LEI': 'RON', 'R$': 'BRL', '₴': 'UAH',
   'грн': 'UAH', '₺': 'TRY', 'TL': 'TRY', '₪': 'ILS', '₸': 'KZT', 'тг': 'KZT', 'тенге': 'KZT', '฿': 'THB',
-  '₫': 'VND', '₱': 'PHP', '₦': 'NGN', 'лв': 'BGN', 'kn': 'HRK', 'RM': 'MYR', 'Rp': 'IDR', 'Fr.': 'CHF',
+  '₫': 'VND', '₱': 'PHP', '₦': 'NGN', 'лв': 'BGN', 'kn': 'HRK', 'Kn': 'HRK', 'RM': 'MYR', 'Rp': 'IDR', 'Fr.': 'CHF',
   'US$': 'USD', 'C$': 'CAD', 'CA$': 'CAD', 'A$': 'AUD', 'AU$': 'AUD', 'NZ$': 'NZD', 'HK$': 'HKD', 'S$': 'SGD',
   'NT$': 'TWD', '元': 'CNY', '円': 'JPY', 'ر.س': 'SAR', 'ريال': 'SAR', 'د.إ': 'AED', 'درهم': 'AED',
   'ج.م': 'EGP', 'Br': 'BYN', '₼': 'AZN', '₾': 'GEL', 'Rs': 'INR', '₨': 'PKR', 'din': 'RSD',

@@ -6,6 +6,7 @@ import {
   isProductType,
   pickMainProduct,
   readProduct,
+  typesOf,
   type ProductReading,
   type Thing,
 } from './schema-org.ts';
@@ -39,7 +40,7 @@ interface Found {
   listed: boolean;
 }
 
-export function collectProducts(root: unknown): Found[] {
+export function collectProducts(root: unknown, declared?: Set<string>): Found[] {
   const found: Found[] = [];
   let visited = 0;
   const walk = (value: unknown, depth: number, main: boolean, listed: boolean): void => {
@@ -49,6 +50,7 @@ export function collectProducts(root: unknown): Found[] {
       return;
     }
     const thing = value as Thing;
+    if (declared && depth <= 3) for (const t of typesOf(thing)) if (declared.size < 100) declared.add(t);
     if (isProductType(thing)) {
       // An Offer that is not about an item is a price, read with its product, not a product itself.
       const isBareOffer = !isCoreProductType(thing) && thing['itemOffered'] === undefined && thingHasType(thing, 'offer');
@@ -83,7 +85,7 @@ export function readJsonLdProducts(page: PageContext): { reading: ProductReading
     total += text.length;
     if (text.length > LIMITS.jsonLdChars || total > LIMITS.jsonLdTotalChars) continue;
     const data = parseJsonLd(text);
-    for (const { thing, listed } of collectProducts(data)) {
+    for (const { thing, listed } of collectProducts(data, page.declaredTypes)) {
       if (out.length >= LIMITS.items) break;
       out.push({ reading: readProduct(thing, page), listed });
     }

@@ -42,7 +42,9 @@ export function readItemSource(
   syntax: ItemSyntax,
   source: 'microdata' | 'rdfa',
 ): Reading | null {
-  const products = readItems(page.doc, syntax)
+  const items = readItems(page.doc, syntax);
+  for (const item of items) if (!item.via) for (const t of typesOf(item.thing)) if (page.declaredTypes.size < 100) page.declaredTypes.add(t);
+  const products = items
     .filter(isPageProduct)
     .map((item) => ({ reading: readProduct(item.thing, page) }));
   const main = pickMainProduct(products, page, heading);

@@ -13,6 +13,7 @@ import { parsePriceText } from '../parse/price.ts';
 import { cleanText } from '../parse/text.ts';
 import type { PageContext, Reading } from '../types.ts';
 import { inRelatedBlock } from './microdata.ts';
+import { nameMatch } from './schema-org.ts';
 
 const PRICE_SELECTOR = [
   '[class*="price" i]', '[id*="price" i]', '[itemprop="price"]', '[data-price]', '[class*="prix" i]',
@@ -39,6 +40,7 @@ const BUY_TEXT = new RegExp(
     'in winkelwagen', 'v košarico', 'u košaricu', 'ostukorvi', 'grozā', 'în coș', 'adaugă în coș', 'в корзину',
     'купить', 'у кошик', 'sepete ekle', 'הוסף לסל', 'לקנייה', 'أضف إلى', 'اشتر', '장바구니', '구매하기', '바로구매',
     'カートに入れる', '購入', '加入購物車', '加入购物车', '立即購買', '立即购买', '購買', 'sepete', 'bid', 'place bid',
+    'kupi', 'naruči', 'dodaj u košaricu', 'dodaj v košarico', 'kosárba', 'vložiť do košíka', 'pirkt', 'lisa ostukorvi',
   ].join('|'),
   'i',
 );
@@ -108,14 +110,59 @@ function isPageChrome(el: Element): boolean {
   return el.closest('header, footer, nav, [role="navigation"], [role="banner"], [class*="menu" i]') !== null;
 }
 
-/** The main heading: the first `h1` with text (the product's name on a product page). */
-export function mainHeading(doc: Document): Element | null {
-  const list = doc.querySelectorAll('h1');
-  for (let i = 0; i < list.length && i < 5; i++) {
-    const h = list[i];
-    if (h && text(h, 300) && !h.closest('header, nav, footer')) return h;
+/**
+ * The main heading: the `h1` named like the page's title (pages also use `h1` for pop-ups and logos),
+ * else an element titled like the page (shops without `h1`), else the first `h1` with text.
+ */
+export function mainHeading(doc: Document, title: string | null): Element | null {
+  const h1s = doc.querySelectorAll('h1');
+  let best: Element | null = null;
+  let bestMatch = 0;
+  let firstWithText: Element | null = null;
+  for (let i = 0; i < h1s.length && i < 10; i++) {
+    const h = h1s[i];
+    const t = text(h, 300);
+    if (!h || !t) continue;
+    firstWithText ??= h;
+    const m = nameMatch(t, title);
+    if (m > bestMatch + 0.05) {
+      best = h;
+      bestMatch = m;
+    }
   }
-  return list[0] ?? null;
+  if (best && bestMatch >= 0.3) return best;
+  if (title) {
+    const list = doc.querySelectorAll('h2, [class*="title" i], [class*="name" i], [id*="title" i]');
+    for (let i = 0; i < list.length && i < 300; i++) {
+      const el = list[i];
+      if (!el || el.childElementCount > 3) continue;
+      const t = text(el, 200);
+      if (!t || t.length < 4 || t.length > 150) continue;
+      const m = Math.min(nameMatch(t, title), nameMatch(title, t) + 0.2);
+      if (m > bestMatch + 0.05 && m >= 0.6) {
+        best = el;
+        bestMatch = m;
+      }
+    }
+  }
+  return best && bestMatch >= 0.3 ? best : firstWithText;
+}
+
+/** Short texts that show an amount with a currency, in the block around the heading. */
+function pricesNearHeading(heading: Element, page: PageContext): Element[] {
+  let block: Element | null = heading;
+  for (let i = 0; i < 4 && block?.parentElement && block.parentElement.tagName.toLowerCase() !== 'body'; i++) block = block.parentElement;
+  if (!block) return [];
+  const all = block.querySelectorAll('*');
+  const out: Element[] = [];
+  for (let i = 0; i < all.length && i < LIMITS.priceCandidates; i++) {
+    const el = all[i];
+    if (!el || el.childElementCount > 2) continue;
+    const t = el.textContent ?? '';
+    if (t.length > 60 || !/\d/.test(t)) continue;
+    if (currencyOfText(t, page) !== null || /[元원円]/.test(t)) out.push(el);
+  }
+  return out;
 }
 
 interface PriceShown {
@@ -125,12 +172,16 @@ interface PriceShown {
 }
 
 function priceShown(page: PageContext, heading: Element | null): PriceShown | null {
-  const list = page.doc.querySelectorAll(PRICE_SELECTOR);
+  const marked = page.doc.querySelectorAll(PRICE_SELECTOR);
+  const list: Element[] = [];
+  for (let i = 0; i < marked.length && i < LIMITS.priceCandidates; i++) list.push(marked[i] as Element);
+  if (heading) for (const el of pricesNearHeading(heading, page)) if (!list.includes(el)) list.push(el);
   const headingAncestors = heading ? ancestors(heading) : new Map<Element, number>();
   let best: PriceShown | null = null;
-  for (let i = 0; i < list.length && i < LIMITS.priceCandidates; i++) {
+  for (let i = 0; i < list.length; i++) {
     const el = list[i];
-    if (!el || el.childElementCount > 6) continue;
+    // The heading names the product; an amount in it ("$150K dress") is not its price.
+    if (!el || el.childElementCount > 6 || (heading && (heading.contains(el) || el.contains(heading)))) continue;
     const tag = el.tagName.toLowerCase();
     if (tag === 'script' || tag === 'style' || tag === 'meta' || tag === 'input' || tag === 'select' || tag === 'option') continue;
     const t = text(el, 80);
@@ -153,13 +204,17 @@ function priceShown(page: PageContext, heading: Element | null): PriceShown | nu
   return best && best.score > 1 ? best : null;
 }
 
+/** Buttons whose id or class says what they do, whatever their (often empty: an image) text. */
+const BUY_NAME = /buy[-_]?(?:btn|button|now)|add[-_]?to[-_]?(?:cart|basket|bag)|addtocart|addtobasket/i;
+
 function hasBuyButton(doc: Document): boolean {
   const list = doc.querySelectorAll(
-    'button, input[type="submit"], input[type="button"], [role="button"], a[class*="cart" i], a[id*="cart" i], a[class*="buy" i], [class*="add-to" i], [id*="add-to" i]',
+    'button, input[type="submit"], input[type="button"], input[type="image"], [role="button"], a[class*="cart" i], a[id*="cart" i], a[class*="buy" i], a[id*="buy" i], a[class*="btn" i], a[class*="button" i], [class*="add-to" i], [id*="add-to" i]',
   );
   for (let i = 0; i < list.length && i < LIMITS.buttons; i++) {
     const el = list[i];
     if (!el || el.childElementCount > 8) continue;
+    if (BUY_NAME.test(classAndId(el)) && !inRelatedBlock(el)) return true;
     const t = (text(el, 60) ?? '') + ' ' + (el.getAttribute('value') ?? '') + ' ' + (el.getAttribute('title') ?? '');
     if (t.length > 3 && t.length < 140 && BUY_TEXT.test(t) && !inRelatedBlock(el)) return true;
   }
