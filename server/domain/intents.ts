@@ -1,0 +1,230 @@
+import { TRPCError } from '@trpc/server';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { compareDecimal } from '../../core/pricing.ts';
+import type { ProductSnapshot } from '../../core/snapshot.ts';
+import type { Database, Intent } from '../db/schema.ts';
+import type { EventBus } from '../events.ts';
+import { applyToPool, ensurePool, toPoolSummary, type PoolSummary } from './pools.ts';
+import { liveProduct, recordObservation, resolveProduct } from './products.ts';
+
+/**
+ * Intents: a shopper's "I want this". Registration is idempotent by the client's id (the extension's
+ * outbox retries until it hears back), at most one live intent per shopper and product (a partial unique
+ * index), and every change updates the pool's aggregates and publishes a pool event in one transaction.
+ */
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface IntentView {
+  id: string;
+  productId: string;
+  poolId: string;
+  quantity: number;
+  maxPrice: string | null;
+  currency: string;
+  region: string;
+  status: Intent['status'];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toIntentView(i: Intent): IntentView {
+  return {
+    id: i.id,
+    productId: i.product_id,
+    poolId: i.pool_id,
+    quantity: i.quantity,
+    maxPrice: i.max_price,
+    currency: i.currency.trim(),
+    region: i.region,
+    status: i.status,
+    createdAt: i.created_at.toISOString(),
+    updatedAt: i.updated_at.toISOString(),
+  };
+}
+
+export interface RegisterInput {
+  id: string;
+  quantity: number;
+  maxPrice: string | null;
+  currency: string;
+  region: string;
+  /** The page the shopper joined from (its price is recorded), or a product the server already knows. */
+  snapshot?: ProductSnapshot | undefined;
+  productId?: string | undefined;
+}
+
+export interface RegisterResult {
+  intent: IntentView;
+  pool: PoolSummary;
+  /** False when this was a retry of an intent already registered (nothing changed). */
+  created: boolean;
+}
+
+const UNIQUE_VIOLATION = '23505';
+function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = error as { code?: string; constraint?: string; message?: string } | null;
+  if (e?.code !== UNIQUE_VIOLATION) return false;
+  return !constraint || e.constraint === constraint || (e.message ?? '').includes(constraint);
+}
+
+async function existingIntent(db: Db, shopperId: string, id: string): Promise<RegisterResult | null> {
+  const intent = await db.selectFrom('intent').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!intent) return null;
+  if (intent.shopper_id !== shopperId) {
+    throw new TRPCError({ code: 'CONFLICT', message: 'This intent id is already used: generate a new one.' });
+  }
+  const pool = await db.selectFrom('pool').selectAll().where('id', '=', intent.pool_id).executeTakeFirstOrThrow();
+  return { intent: toIntentView(intent), pool: toPoolSummary(pool), created: false };
+}
+
+export async function registerIntent(
+  db: Kysely<Database>,
+  bus: EventBus,
+  shopperId: string,
+  input: RegisterInput,
+): Promise<RegisterResult> {
+  // A retry of a registration that already succeeded: answer without writing anything.
+  const retried = await existingIntent(db, shopperId, input.id);
+  if (retried) return retried;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      let productId: string;
+      let listingId: string | null = null;
+      if (input.snapshot) {
+        const resolved = await resolveProduct(trx, bus, input.snapshot);
+        productId = resolved.product.id;
+        listingId = resolved.listing.id;
+        await recordObservation(trx, resolved.listing, input.snapshot, 'join');
+      } else if (input.productId) {
+        const product = await liveProduct(trx, input.productId);
+        if (!product) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such product.' });
+        productId = product.id;
+      } else {
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Give the product page (snapshot) or a product id.' });
+      }
+      const poolId = await ensurePool(trx, productId, input.currency, input.region);
+      const intent = await trx
+        .insertInto('intent')
+        .values({
+          id: input.id,
+          shopper_id: shopperId,
+          product_id: productId,
+          pool_id: poolId,
+          listing_id: listingId,
+          quantity: input.quantity,
+          max_price: input.maxPrice,
+          currency: input.currency,
+          region: input.region,
+          withdrawn_at: null,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (!intent) {
+        // The same id committed by a concurrent retry meanwhile: roll this one back and answer with that.
+        throw new RetryAsExisting();
+      }
+      const pool = await applyToPool(trx, poolId, [{ members: 1, quantity: input.quantity, maxPrice: input.maxPrice }]);
+      const summary = toPoolSummary(pool);
+      await bus.publish(trx, `pool:${poolId}`, 'pool.changed', { ...summary, reason: 'join' });
+      return { intent: toIntentView(intent), pool: summary, created: true };
+    });
+  } catch (error) {
+    if (error instanceof RetryAsExisting) {
+      const existing = await existingIntent(db, shopperId, input.id);
+      if (existing) return existing;
+    }
+    if (isUniqueViolation(error, 'intent_pkey')) {
+      const existing = await existingIntent(db, shopperId, input.id);
+      if (existing) return existing;
+    }
+    if (isUniqueViolation(error, 'intent_one_live')) {
+      throw new TRPCError({
+        code: 'CONFLICT',
+        message: 'You already want this product: change or withdraw your current intent instead.',
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+class RetryAsExisting extends Error {}
+
+async function lockOwnIntent(trx: Transaction<Database>, shopperId: string, id: string): Promise<Intent> {
+  const intent = await trx.selectFrom('intent').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!intent || intent.shopper_id !== shopperId) {
+    throw new TRPCError({ code: 'NOT_FOUND', message: 'No such intent.' });
+  }
+  return intent;
+}
+
+export interface UpdateInput {
+  id: string;
+  quantity?: number | undefined;
+  /** null removes the max price; undefined leaves it. */
+  maxPrice?: string | null | undefined;
+}
+
+export async function updateIntent(db: Kysely<Database>, bus: EventBus, shopperId: string, input: UpdateInput): Promise<RegisterResult> {
+  return db.transaction().execute(async (trx) => {
+    // Lock order everywhere: intent row, then pool row, then price levels (no deadlocks between writers).
+    const current = await lockOwnIntent(trx, shopperId, input.id);
+    if (current.status !== 'live') {
+      throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'This intent was withdrawn: register a new one.' });
+    }
+    const quantity = input.quantity ?? current.quantity;
+    const maxPrice = input.maxPrice === undefined ? current.max_price : input.maxPrice;
+    const unchanged = quantity === current.quantity && sameDecimal(maxPrice, current.max_price);
+    if (unchanged) {
+      const pool = await trx.selectFrom('pool').selectAll().where('id', '=', current.pool_id).executeTakeFirstOrThrow();
+      return { intent: toIntentView(current), pool: toPoolSummary(pool), created: false };
+    }
+    const pool = await applyToPool(trx, current.pool_id, [
+      { members: -1, quantity: current.quantity, maxPrice: current.max_price },
+      { members: 1, quantity, maxPrice },
+    ]);
+    const intent = await trx
+      .updateTable('intent')
+      .set({ quantity, max_price: maxPrice, updated_at: sql<Date>`now()` })
+      .where('id', '=', current.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const summary = toPoolSummary(pool);
+    await bus.publish(trx, `pool:${pool.id}`, 'pool.changed', { ...summary, reason: 'update' });
+    return { intent: toIntentView(intent), pool: summary, created: false };
+  });
+}
+
+function sameDecimal(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return a === b;
+  return compareDecimal(a, b) === 0;
+}
+
+/** Withdraws a live intent; withdrawing again answers the same (idempotent). */
+export async function withdrawIntent(db: Kysely<Database>, bus: EventBus, shopperId: string, id: string): Promise<RegisterResult> {
+  return db.transaction().execute(async (trx) => {
+    const current = await lockOwnIntent(trx, shopperId, id);
+    if (current.status !== 'live') {
+      const pool = await trx.selectFrom('pool').selectAll().where('id', '=', current.pool_id).executeTakeFirstOrThrow();
+      return { intent: toIntentView(current), pool: toPoolSummary(pool), created: false };
+    }
+    const pool = await applyToPool(trx, current.pool_id, [{ members: -1, quantity: current.quantity, maxPrice: current.max_price }]);
+    const intent = await trx
+      .updateTable('intent')
+      .set({ status: 'withdrawn', withdrawn_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const summary = toPoolSummary(pool);
+    await bus.publish(trx, `pool:${pool.id}`, 'pool.changed', { ...summary, reason: 'withdraw' });
+    return { intent: toIntentView(intent), pool: summary, created: false };
+  });
+}
+
+export async function shopperIntents(db: Db, shopperId: string, includeEnded: boolean, limit: number): Promise<IntentView[]> {
+  let query = db.selectFrom('intent').selectAll().where('shopper_id', '=', shopperId).orderBy('updated_at', 'desc').limit(limit);
+  if (!includeEnded) query = query.where('status', '=', 'live');
+  return (await query.execute()).map(toIntentView);
+}

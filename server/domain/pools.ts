@@ -1,0 +1,214 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { demandCurve, priceQuartiles, type DemandPoint, type PriceLevel, type PriceQuartiles } from '../../core/pricing.ts';
+import type { Database, Pool } from '../db/schema.ts';
+
+/**
+ * Pools: the live intents for one product, currency and region. Their aggregates (members, quantity, and
+ * the quantity per max price in pool_price_level) are maintained in the same transaction as each intent
+ * change, so reading a demand curve costs the number of distinct prices, not the number of intents.
+ */
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface PoolSummary {
+  id: string;
+  productId: string;
+  currency: string;
+  region: string;
+  memberCount: number;
+  totalQuantity: number;
+  updatedAt: string;
+}
+
+export function toPoolSummary(pool: Pool): PoolSummary {
+  return {
+    id: pool.id,
+    productId: pool.product_id,
+    currency: pool.currency,
+    region: pool.region,
+    memberCount: pool.member_count,
+    totalQuantity: pool.total_quantity,
+    updatedAt: pool.updated_at.toISOString(),
+  };
+}
+
+/** The pool for a product, currency and region, created empty if needed. */
+export async function ensurePool(db: Db, productId: string, currency: string, region: string): Promise<string> {
+  const inserted = await db
+    .insertInto('pool')
+    .values({ product_id: productId, currency, region, merged_into: null })
+    .onConflict((oc) => oc.columns(['product_id', 'currency', 'region']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted) return inserted.id;
+  const row = await db
+    .selectFrom('pool')
+    .select('id')
+    .where('product_id', '=', productId)
+    .where('currency', '=', currency)
+    .where('region', '=', region)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** One intent's weight in a pool: +1 member and its quantity at its max price, or the opposite. */
+export interface PoolDelta {
+  members: 1 | -1;
+  quantity: number;
+  maxPrice: string | null;
+}
+
+/** Applies deltas to a pool's aggregates (pool row first, then price levels: one lock order for everyone). */
+export async function applyToPool(db: Db, poolId: string, deltas: readonly PoolDelta[]): Promise<Pool> {
+  let members = 0;
+  let quantity = 0;
+  let openMembers = 0;
+  let openQuantity = 0;
+  const levels = new Map<string, { members: number; quantity: number }>();
+  for (const d of deltas) {
+    const q = d.members * d.quantity;
+    members += d.members;
+    quantity += q;
+    if (d.maxPrice === null) {
+      openMembers += d.members;
+      openQuantity += q;
+    } else {
+      const level = levels.get(d.maxPrice) ?? { members: 0, quantity: 0 };
+      level.members += d.members;
+      level.quantity += q;
+      levels.set(d.maxPrice, level);
+    }
+  }
+  const pool = await db
+    .updateTable('pool')
+    .set((eb) => ({
+      member_count: eb('member_count', '+', members),
+      total_quantity: eb('total_quantity', '+', quantity),
+      open_members: eb('open_members', '+', openMembers),
+      open_quantity: eb('open_quantity', '+', openQuantity),
+      updated_at: sql<Date>`now()`,
+    }))
+    .where('id', '=', poolId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  for (const [price, level] of levels) {
+    if (level.members === 0 && level.quantity === 0) continue;
+    if (level.members > 0) {
+      await db
+        .insertInto('pool_price_level')
+        .values({ pool_id: poolId, max_price: price, members: level.members, quantity: level.quantity })
+        .onConflict((oc) =>
+          oc.columns(['pool_id', 'max_price']).doUpdateSet((eb) => ({
+            members: eb('pool_price_level.members', '+', eb.ref('excluded.members')),
+            quantity: eb('pool_price_level.quantity', '+', eb.ref('excluded.quantity')),
+          })),
+        )
+        .execute();
+    } else {
+      // numeric equality: "100" and "100.00" are one level.
+      await db
+        .updateTable('pool_price_level')
+        .set((eb) => ({ members: eb('members', '+', level.members), quantity: eb('quantity', '+', level.quantity) }))
+        .where('pool_id', '=', poolId)
+        .where('max_price', '=', price)
+        .execute();
+      await db.deleteFrom('pool_price_level').where('pool_id', '=', poolId).where('max_price', '=', price).where('members', '<=', 0).execute();
+    }
+  }
+  return pool;
+}
+
+/** Recomputes a pool's aggregates from its live intents (after a merge, or to repair). */
+export async function rebuildPool(db: Db, poolId: string): Promise<PoolSummary> {
+  await db.deleteFrom('pool_price_level').where('pool_id', '=', poolId).execute();
+  await sql`
+    insert into pool_price_level (pool_id, max_price, members, quantity)
+    select pool_id, max_price, count(*), sum(quantity) from intent
+    where pool_id = ${poolId} and status = 'live' and max_price is not null
+    group by pool_id, max_price
+  `.execute(db);
+  const pool = await sql<Pool>`
+    update pool set
+      member_count = s.members, total_quantity = s.quantity,
+      open_members = s.open_members, open_quantity = s.open_quantity, updated_at = now()
+    from (
+      select count(*)::int as members, coalesce(sum(quantity), 0)::int8 as quantity,
+        (count(*) filter (where max_price is null))::int as open_members,
+        coalesce(sum(quantity) filter (where max_price is null), 0)::int8 as open_quantity
+      from intent where pool_id = ${poolId} and status = 'live'
+    ) s
+    where pool.id = ${poolId}
+    returning pool.*
+  `.execute(db);
+  return toPoolSummary(pool.rows[0]!);
+}
+
+export async function priceLevels(db: Db, poolId: string): Promise<PriceLevel[]> {
+  const rows = await db
+    .selectFrom('pool_price_level')
+    .select(['max_price', 'members', 'quantity'])
+    .where('pool_id', '=', poolId)
+    .where('members', '>', 0)
+    .orderBy('max_price', 'desc')
+    .execute();
+  return rows.map((r) => ({ price: r.max_price, members: r.members, quantity: r.quantity }));
+}
+
+export interface PoolDemand {
+  curve: DemandPoint[];
+  /** Quartiles of members' max prices, and of units' max prices. */
+  quartiles: { members: PriceQuartiles | null; units: PriceQuartiles | null };
+  /** Members and units with no max price (counted at every price). */
+  open: { members: number; quantity: number };
+}
+
+export async function poolDemand(db: Db, pool: Pool, maxPoints = 200): Promise<PoolDemand> {
+  const levels = await priceLevels(db, pool.id);
+  const open = { members: pool.open_members, quantity: pool.open_quantity };
+  return {
+    curve: demandCurve(levels, { open, maxPoints }),
+    quartiles: { members: priceQuartiles(levels, 'members'), units: priceQuartiles(levels, 'quantity') },
+    open,
+  };
+}
+
+/** Follows merges: the live pool an old pool id now stands for. */
+export async function livePool(db: Db, poolId: string): Promise<Pool | null> {
+  let pool = await db.selectFrom('pool').selectAll().where('id', '=', poolId).executeTakeFirst();
+  for (let hops = 0; pool?.merged_into && hops < 10; hops++) {
+    pool = await db.selectFrom('pool').selectAll().where('id', '=', pool.merged_into).executeTakeFirst();
+  }
+  return pool && !pool.merged_into ? pool : null;
+}
+
+export interface CompetitorPrice {
+  listingId: string;
+  retailer: string;
+  url: string;
+  price: string | null;
+  currency: string | null;
+  availability: string | null;
+  seenAt: string;
+}
+
+/** The latest price at each retailer, cheapest first (listings without a price last). */
+export async function competitorPrices(db: Db, productId: string): Promise<CompetitorPrice[]> {
+  const rows = await db
+    .selectFrom('listing')
+    .selectAll()
+    .where('product_id', '=', productId)
+    .orderBy(sql`latest_price is null`)
+    .orderBy('latest_price')
+    .orderBy('retailer')
+    .limit(100)
+    .execute();
+  return rows.map((l) => ({
+    listingId: l.id,
+    retailer: l.retailer,
+    url: l.url,
+    price: l.latest_price,
+    currency: l.currency,
+    availability: l.availability,
+    seenAt: l.last_seen_at.toISOString(),
+  }));
+}
