@@ -55,7 +55,8 @@ describe.each(ENGINES)('identity on %s', (engine) => {
     const error = await h
       .caller()
       .identity.organiserSignUp({ email: 'not-an-email', password: 'short', displayName: '' })
-      .catch((e: unknown) => e as { code: string; message: string; shape?: { data?: { zodError?: unknown } } });
+      .then(() => ({ code: 'OK', message: '' }))
+      .catch((e: unknown) => e as { code: string; message: string });
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.message).toMatch(/e-mail/);
     expect(error.message).toMatch(/at least 10 characters/);
