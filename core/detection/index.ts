@@ -6,7 +6,7 @@
  *   page → sources (json-ld, microdata, rdfa, meta, visible) → readings → merge → ProductSnapshot
  */
 import type { EvidenceSource, ProductSnapshot, SnapshotField } from '../snapshot.ts';
-import { choose, isProductPage, type Choice } from './merge.ts';
+import { choose, isProductPage, withoutWasPrices, type Choice } from './merge.ts';
 import { countryOfHost, currencyOfContext } from './parse/currency.ts';
 import { cleanBrand, stripShopName } from './parse/text.ts';
 import { absoluteUrl, retailerOf } from './parse/url.ts';
@@ -71,7 +71,7 @@ function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
   const metas = readMetas(doc);
   const page = pageContext(doc, options, metas);
   const title = metas.get('og:title') ?? doc.querySelector('title')?.textContent ?? null;
-  const headingEl = mainHeading(doc, title);
+  const headingEl = mainHeading(doc, title ? stripShopName(title, page.siteNames) : null);
   const heading = headingEl?.textContent?.trim().slice(0, 300) || title;
 
   // Strongest first: on equal weight the first reading wins.
@@ -100,7 +100,7 @@ function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
   const nameReadings = readings.map((r) => (r.name ? { ...r, name: stripShopName(r.name, page.siteNames) } : r));
   const name = take('name', choose(nameReadings, 'name'));
   if (!name) return null;
-  const priceChoice = choose(readings, 'price');
+  const priceChoice = choose(withoutWasPrices(readings), 'price');
   const price = take('price', priceChoice);
   // The currency goes with the price: sources that gave the chosen price count double.
   const currency =

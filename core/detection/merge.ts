@@ -42,6 +42,20 @@ export function choose<F extends Field>(
   return best ? { value: best.value, sources: best.sources } : null;
 }
 
+/**
+ * A price from markup that the page shows crossed out (a "was" price left in the markup) gives way to
+ * the source's other offers, or to the price the page shows.
+ */
+export function withoutWasPrices(readings: readonly Reading[]): Reading[] {
+  const was = new Set(readings.flatMap((r) => r.wasPrices ?? []));
+  if (!was.size) return [...readings];
+  return readings.map((r) => {
+    if (!r.price || !was.has(r.price)) return r;
+    const other = r.otherPrices?.find((p) => !was.has(p)) ?? null;
+    return { ...r, price: other };
+  });
+}
+
 /** Page types that say "this is something to read": a product shown there is reviewed or cited, not sold. */
 const ARTICLE_TYPES = new Set(['article', 'newsarticle', 'blogposting', 'review', 'reportagenewsarticle', 'socialmediaposting', 'recipe', 'techarticle', 'scholarlyarticle', 'liveblogposting']);
 

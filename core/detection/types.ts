@@ -29,6 +29,10 @@ export interface ProductFields {
 /** What one source of evidence read on the page. */
 export interface Reading extends ProductFields {
   source: EvidenceSource;
+  /** Other amounts the source gives for the same product (its other offers), best first. */
+  otherPrices?: string[];
+  /** Amounts the page shows as not the price paid now: crossed out, "was", "list price" (visible source). */
+  wasPrices?: string[];
   /**
    * How strongly this source says the page is about one product: 0 (it saw none), 1 (a hint: a buy button,
    * `og:type` product), 2 (a product described with an offer or identifier).

@@ -147,6 +147,7 @@ function gtinOf(thing: Thing): string | null {
 }
 
 export interface ProductReading extends ProductFields {
+  otherPrices: string[];
   /** Whether an offer with a price, or an identifier, describes it: a product sold here. */
   sold: boolean;
 }
@@ -181,6 +182,7 @@ export function readProduct(thing: Thing, page: PageContext): ProductReading {
     image: imageOf(product['image'], page.url),
     url: absoluteUrl(textOf(product['url'], 2048) ?? firstScalar(product['@id']), page.url),
     price: priced?.price ?? null,
+    otherPrices: [...new Set(offerReadings.map((o) => o.price).filter((p): p is string => p !== null && p !== priced?.price))].slice(0, 20),
     currency,
     availability,
     sold: priced !== undefined || sku !== null || gtin !== null || mpn !== null,
@@ -210,7 +212,8 @@ export function pickMainProduct(
 ): ProductReading | null {
   let best: ProductReading | null = null;
   let bestScore = -Infinity;
-  products.forEach(({ reading }, index) => {
+  for (let index = 0; index < products.length; index++) {
+    const reading = (products[index] as { reading: ProductReading }).reading;
     let score = -index * 0.01;
     if (reading.price !== null) score += 3;
     if (reading.sold) score += 1;
@@ -220,8 +223,15 @@ export function pickMainProduct(
       bestScore = score;
       best = reading;
     }
-  });
-  return best;
+  }
+  const main = best;
+  if (!main) return null;
+  // Products of the same name are its variants (sizes, colours): it can be bought if one of them can.
+  const key = main.name?.toLowerCase();
+  if (key && main.availability !== 'InStock' && products.some(({ reading }) => reading.name?.toLowerCase() === key && reading.availability === 'InStock')) {
+    return { ...main, availability: 'InStock' };
+  }
+  return main;
 }
 
 function samePath(a: string, b: string): boolean {

@@ -24,6 +24,8 @@ const PRICE_SELECTOR = [
 /** Class or id words of a price that is not the price paid now. */
 const NOT_CURRENT_PRICE =
   /old|was|before|regular|strike|crossed|original|list-?price|rrp|uvp|msrp|compare|previous|retail|sav(e|ing)|discount|reduc|instead|statt|barr|antes|anterior|vorher|alt-|prev|from-price|unit-?price|per-?unit|basis|base-?price|grundpreis|ship|deliver|install|month|rate|emi|coupon|points|club|member|bonus|tax|vat/i;
+/** Of those, the words of a former price shown crossed out ("was", "old price", "RRP"). */
+const FORMER_PRICE = /old|was|strike|crossed|before|regular|original|list-?price|rrp|uvp|msrp|barr|anterior|antes|statt|vorher|prev|compare|full-?price/i;
 /** Class words of the price paid now. */
 const CURRENT_PRICE = /sale|current|final|now|actual|our|special|offer|main|big|large|product-?price|selling|promo|deal|new/i;
 /** Text around an amount that makes it something else than the product's price. */
@@ -93,17 +95,21 @@ function classAndId(el: Element): string {
   return c.length < 300 ? `${c} ${el.id ?? ''}` : el.id ?? '';
 }
 
-/** Whether the element or its near ancestors look like a price that is not the current one. */
-function isNotCurrent(el: Element): boolean {
+/**
+ * Whether the element or its near ancestors look like a price that is not the current one: 'former' when
+ * crossed out or named as a former price, 'other' for other amounts (shipping, instalments, unit prices).
+ */
+function notCurrent(el: Element): 'former' | 'other' | null {
   let node: Element | null = el;
   for (let i = 0; node && i < 4; i++, node = node.parentElement) {
     const tag = node.tagName.toLowerCase();
-    if (tag === 'del' || tag === 's' || tag === 'strike') return true;
-    if (NOT_CURRENT_PRICE.test(classAndId(node))) return true;
+    if (tag === 'del' || tag === 's' || tag === 'strike') return 'former';
+    const names = classAndId(node);
+    if (NOT_CURRENT_PRICE.test(names)) return FORMER_PRICE.test(names) ? 'former' : 'other';
     const style = node.getAttribute('style');
-    if (style && /line-through/i.test(style)) return true;
+    if (style && /line-through/i.test(style)) return 'former';
   }
-  return false;
+  return null;
 }
 
 function isPageChrome(el: Element): boolean {
@@ -171,13 +177,20 @@ interface PriceShown {
   score: number;
 }
 
-function priceShown(page: PageContext, heading: Element | null): PriceShown | null {
+interface PricesShown {
+  best: PriceShown | null;
+  /** Amounts shown crossed out or as a former price, anywhere but in lists of other products. */
+  was: string[];
+}
+
+function pricesShown(page: PageContext, heading: Element | null): PricesShown {
   const marked = page.doc.querySelectorAll(PRICE_SELECTOR);
   const list: Element[] = [];
   for (let i = 0; i < marked.length && i < LIMITS.priceCandidates; i++) list.push(marked[i] as Element);
   if (heading) for (const el of pricesNearHeading(heading, page)) if (!list.includes(el)) list.push(el);
   const headingAncestors = heading ? ancestors(heading) : new Map<Element, number>();
   let best: PriceShown | null = null;
+  const was: string[] = [];
   for (let i = 0; i < list.length; i++) {
     const el = list[i];
     // The heading names the product; an amount in it ("$150K dress") is not its price.
@@ -189,19 +202,26 @@ function priceShown(page: PageContext, heading: Element | null): PriceShown | nu
     const parsed = parsePriceText(t);
     if (!parsed) continue;
     const currency = currencyOfText(t, page);
-    let score = currency ? 2 : 0;
+    // An amount without a currency is often a number of another kind (an id, a quantity).
+    let score = currency ? 2 : -1;
     if (NOT_PRICE_TEXT.test(t)) score -= 4;
-    if (isNotCurrent(el)) score -= 8;
+    const elsewhere = inRelatedBlock(el) || isPageChrome(el);
+    const near = heading ? distance(el, headingAncestors) : 80;
+    const kind = notCurrent(el);
+    if (kind) {
+      score -= 8;
+      if (kind === 'former' && !elsewhere && near <= 12 && was.length < 20) was.push(parsed.amount);
+    }
     if (CURRENT_PRICE.test(classAndId(el))) score += 1;
-    if (inRelatedBlock(el) || isPageChrome(el)) score -= 6;
-    if (heading) score += Math.max(0, 8 - distance(el, headingAncestors)) * 0.75;
+    if (elsewhere) score -= 6;
+    if (heading) score += Math.max(0, 8 - near) * 0.75;
     // Text beyond the amount and its currency ("Only 3 left at") makes it less likely a price element.
     if (parsed.rest.replace(/[^\p{L}]/gu, '').length > 12) score -= 1.5;
     // The first price element wins ties: shops show the product's price before others' prices.
     score -= i * 0.002;
     if (!best || score > best.score) best = { amount: parsed.amount, currency, score };
   }
-  return best && best.score > 1 ? best : null;
+  return { best: best && best.score > 1 ? best : null, was };
 }
 
 /** Buttons whose id or class says what they do, whatever their (often empty: an image) text. */
@@ -332,7 +352,7 @@ function hasBreadcrumbs(doc: Document): boolean {
 
 export function readVisible(page: PageContext, heading: Element | null): Reading {
   const name = heading ? text(heading, 500) : null;
-  const price = priceShown(page, heading);
+  const { best: price, was } = pricesShown(page, heading);
   const buy = hasBuyButton(page.doc);
   const stock = stockShown(page.doc);
   const ids = labelledIdentifiers(page.doc);
@@ -347,6 +367,7 @@ export function readVisible(page: PageContext, heading: Element | null): Reading
     name,
     price: price?.amount ?? null,
     currency: price?.currency ?? null,
+    wasPrices: was.filter((a) => a !== price?.amount),
     availability,
     brand: ids.brand ?? brandShown(page.doc),
     gtin: ids.gtin ?? null,
