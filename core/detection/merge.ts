@@ -48,7 +48,9 @@ export function choose<F extends Field>(
  */
 export function withoutWasPrices(readings: readonly Reading[]): Reading[] {
   const was = new Set(readings.flatMap((r) => r.wasPrices ?? []));
-  if (!was.size) return [...readings];
+  // Only where the page also shows a current price: a lone crossed-out amount may be styling.
+  const shown = readings.find((r) => r.source === 'visible')?.price;
+  if (!was.size || !shown) return [...readings];
   return readings.map((r) => {
     if (!r.price || !was.has(r.price)) return r;
     const other = r.otherPrices?.find((p) => !was.has(p)) ?? null;

@@ -165,7 +165,17 @@ export function readProduct(thing: Thing, page: PageContext): ProductReading {
   const variants = asList(product['hasVariant']).filter(isThing).slice(0, LIMITS.items);
   if (!offers.length) offers = variants.flatMap((v) => asList(v['offers']).filter(isThing));
   const offerReadings = offers.slice(0, 100).flatMap((o) => readOffer(o, page, 0));
-  const priced = offerReadings.find((o) => o.price !== null);
+  // Of several offers for one product (a list price and a sale price, several sellers), the lowest is
+  // what a shopper pays; offers that can be bought come first.
+  let priced: OfferReading | undefined;
+  for (const o of offerReadings) {
+    if (o.price === null) continue;
+    const better =
+      !priced ||
+      (o.availability === 'InStock') > (priced.availability === 'InStock') ||
+      ((o.availability === 'InStock') === (priced.availability === 'InStock') && Number(o.price) < Number(priced.price));
+    if (better) priced = o;
+  }
   // Offers per size or colour: the product can be bought if any of them can.
   const availabilities = offerReadings.map((o) => o.availability).filter((a): a is Availability => a !== null);
   const availability = availabilities.includes('InStock') ? 'InStock' : (availabilities[0] ?? null);
