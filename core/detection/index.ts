@@ -111,7 +111,10 @@ function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
     name,
     price,
     currency,
-    availability: take('availability', choose(readings, 'availability')) ?? (price ? 'InStock' : null),
+    // A buy button the shopper can press outweighs markup that says out of stock (often a variant's).
+    availability:
+      take('availability', choose(readings, 'availability', (r) => (r.source === 'visible' && r.availability === 'InStock' ? 3 : 0))) ??
+      (price ? 'InStock' : null),
     brand: take('brand', choose(readings.map((r) => (r.brand ? { ...r, brand: cleanBrand(r.brand) } : r)), 'brand')),
     gtin: take('gtin', choose(readings, 'gtin')),
     mpn: take('mpn', choose(readings, 'mpn', shownIdentifier('mpn'))),

@@ -11,7 +11,7 @@ const PAGE_PROPERTIES = new Set(['mainEntity', 'itemOffered', 'hasVariant']);
  * Blocks of other products around the page's own: lists, carousels, "customers also bought". Their class
  * or id names say so in most shops' templates.
  */
-const RELATED_BLOCK = /related|recommend|similar|carousel|slider|upsell|cross-?sell|also|suggest|recent|accessor|bundle|tile|teaser|listing|product-?list|search-?result/i;
+const RELATED_BLOCK = /related|recommend|similar|carousel|upsell|cross-?sell|also|suggest|recent|accessor|bundle|teaser|listing|product-?list|search-?result/i;
 
 export function inRelatedBlock(el: Element): boolean {
   let node: Element | null = el.parentElement;

@@ -128,7 +128,8 @@ export function mainHeading(doc: Document, title: string | null): Element | null
   for (let i = 0; i < h1s.length && i < 10; i++) {
     const h = h1s[i];
     const t = text(h, 300);
-    if (!h || !t) continue;
+    // Shops also use h1 for their logo and for category navigation.
+    if (!h || !t || /nav|menu|logo|brand/i.test(classAndId(h)) || isPageChrome(h)) continue;
     firstWithText ??= h;
     const m = nameMatch(t, title);
     if (m > bestMatch + 0.05) {
@@ -195,6 +196,8 @@ function pricesShown(page: PageContext, heading: Element | null): PricesShown {
     const el = list[i];
     // The heading names the product; an amount in it ("$150K dress") is not its price.
     if (!el || el.childElementCount > 6 || (heading && (heading.contains(el) || el.contains(heading)))) continue;
+    // Text holding a crossed-out amount reads it first: that element is not the current price.
+    if (el.childElementCount > 0 && el.querySelector('del, s, strike')) continue;
     const tag = el.tagName.toLowerCase();
     if (tag === 'script' || tag === 'style' || tag === 'meta' || tag === 'input' || tag === 'select' || tag === 'option') continue;
     const t = text(el, 80);
@@ -216,7 +219,8 @@ function pricesShown(page: PageContext, heading: Element | null): PricesShown {
     if (elsewhere) score -= 6;
     if (heading) score += Math.max(0, 8 - near) * 0.75;
     // Text beyond the amount and its currency ("Only 3 left at") makes it less likely a price element.
-    if (parsed.rest.replace(/[^\p{L}]/gu, '').length > 12) score -= 1.5;
+    const words = parsed.rest.replace(/[^\p{L}]/gu, '').length;
+    if (words > 8) score -= words > 16 ? 3 : 1.5;
     // The first price element wins ties: shops show the product's price before others' prices.
     score -= i * 0.002;
     if (!best || score > best.score) best = { amount: parsed.amount, currency, score };
@@ -227,16 +231,26 @@ function pricesShown(page: PageContext, heading: Element | null): PricesShown {
 /** Buttons whose id or class says what they do, whatever their (often empty: an image) text. */
 const BUY_NAME = /buy[-_]?(?:btn|button|now)|add[-_]?to[-_]?(?:cart|basket|bag)|addtocart|addtobasket/i;
 
+function isBuyButton(el: Element, byName: boolean): boolean {
+  if (el.childElementCount > 8 || el.hasAttribute('disabled') || el.getAttribute('aria-disabled') === 'true') return false;
+  if (byName && BUY_NAME.test(classAndId(el))) return !inRelatedBlock(el);
+  const t = (text(el, 60) ?? '') + ' ' + (el.getAttribute('value') ?? '') + ' ' + (el.getAttribute('title') ?? '');
+  return t.length > 3 && t.length < 140 && BUY_TEXT.test(t) && !inRelatedBlock(el);
+}
+
+/** An enabled button that puts the product in the cart: named so (id, class), or saying so. */
 function hasBuyButton(doc: Document): boolean {
+  const named = doc.querySelectorAll('[id*="cart" i], [id*="buy" i], [id*="basket" i], [class*="add-to" i], [class*="addtocart" i], [class*="buy" i], [name*="cart" i]');
+  for (let i = 0; i < named.length && i < LIMITS.buttons; i++) {
+    const el = named[i];
+    if (el && isBuyButton(el, true)) return true;
+  }
   const list = doc.querySelectorAll(
-    'button, input[type="submit"], input[type="button"], input[type="image"], [role="button"], a[class*="cart" i], a[id*="cart" i], a[class*="buy" i], a[id*="buy" i], a[class*="btn" i], a[class*="button" i], [class*="add-to" i], [id*="add-to" i]',
+    'button, input[type="submit"], input[type="button"], input[type="image"], [role="button"], a[class*="cart" i], a[class*="btn" i], a[class*="button" i], a[class*="cta" i]',
   );
   for (let i = 0; i < list.length && i < LIMITS.buttons; i++) {
     const el = list[i];
-    if (!el || el.childElementCount > 8) continue;
-    if (BUY_NAME.test(classAndId(el)) && !inRelatedBlock(el)) return true;
-    const t = (text(el, 60) ?? '') + ' ' + (el.getAttribute('value') ?? '') + ' ' + (el.getAttribute('title') ?? '');
-    if (t.length > 3 && t.length < 140 && BUY_TEXT.test(t) && !inRelatedBlock(el)) return true;
+    if (el && isBuyButton(el, false)) return true;
   }
   return false;
 }
