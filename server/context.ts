@@ -36,19 +36,25 @@ export function createContextInner(options: InnerContextOptions): Context {
   };
 }
 
-/** Reads `Authorization: Bearer <token>`; EventSource cannot send headers, so SSE may pass `?token=`. */
-export function bearerToken(authorization: string | undefined, query?: unknown): string | undefined {
+/**
+ * Reads `Authorization: Bearer <token>`. A browser's EventSource cannot send headers, so subscriptions may
+ * pass the token in tRPC's connection params instead (`httpSubscriptionLink({ connectionParams })`).
+ */
+export function bearerToken(
+  authorization: string | undefined,
+  connectionParams?: Record<string, string | undefined> | null,
+): string | undefined {
   const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
   if (match) return match[1];
-  if (query && typeof query === 'object' && 'token' in query && typeof query.token === 'string') return query.token;
-  return undefined;
+  const token = connectionParams?.token;
+  return typeof token === 'string' ? token : undefined;
 }
 
 export async function createRequestContext(
   base: Omit<InnerContextOptions, 'actor' | 'clientKey'>,
-  request: { authorization: string | undefined; query: unknown; ip: string },
+  request: { authorization: string | undefined; connectionParams: Record<string, string | undefined> | null; ip: string },
 ): Promise<Context> {
-  const token = bearerToken(request.authorization, request.query);
+  const token = bearerToken(request.authorization, request.connectionParams);
   const actor = await authenticate(base.db, token);
   const clientKey = token && actor.role !== 'anonymous' ? hashToken(token) : `ip:${request.ip}`;
   return createContextInner({ ...base, actor, clientKey });

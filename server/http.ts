@@ -60,8 +60,12 @@ export async function buildServer(env: Env, database: DatabaseHandle, bus: Event
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }) =>
-        createRequestContext(base, { authorization: req.headers.authorization, query: req.query, ip: req.ip }),
+      createContext: ({ req, info }) =>
+        createRequestContext(base, {
+          authorization: req.headers.authorization,
+          connectionParams: info.connectionParams,
+          ip: req.ip,
+        }),
       onError({ path, error }) {
         // Client mistakes are answers, not incidents; only log what the server got wrong.
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ path, err: error.cause ?? error }, 'procedure failed');

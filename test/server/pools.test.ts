@@ -64,8 +64,7 @@ describe.each(ENGINES)('pools on %s', (engine) => {
     const s = await h.shopper();
     const first = await s.caller.intents.register({ id: randomUUID(), snapshot: snapshot(), quantity: 1, currency: 'EUR', region: 'FR' });
     const poolId = first.pool.id;
-    const controller = new AbortController();
-    const stream = await s.caller.pools.onChange({ poolId }, { signal: controller.signal });
+    const stream = await s.caller.pools.onChange({ poolId });
     const iterator = stream[Symbol.asyncIterator]();
     const next = iterator.next();
     const other = await h.shopper();
@@ -73,23 +72,20 @@ describe.each(ENGINES)('pools on %s', (engine) => {
     // tracked(): [id, data] envelopes. On PostgreSQL the first join's notification may still be in flight
     // when the subscription starts: skip it.
     type Envelope = [string, BusEvent<{ memberCount: number; reason: string }>];
-    let envelope = (await next).value as Envelope;
-    if (envelope[1].payload.memberCount === 1) envelope = (await iterator.next()).value as Envelope;
+    let envelope = (await next).value as unknown as Envelope;
+    if (envelope[1].payload.memberCount === 1) envelope = (await iterator.next()).value as unknown as Envelope;
     const [id, event] = envelope;
     expect(event.payload).toMatchObject({ memberCount: 2, totalQuantity: 5, reason: 'join' });
     expect(event.id).toBe(Number(id));
-    controller.abort();
     await iterator.return?.();
 
     // Changes while disconnected, then a resume from the last id seen: only what followed arrives.
     await other.caller.intents.update({ id: (await other.caller.intents.mine())[0]!.id, quantity: 6 });
-    const resumed = new AbortController();
-    const again = await s.caller.pools.onChange({ poolId, lastEventId: id }, { signal: resumed.signal });
+    const again = await s.caller.pools.onChange({ poolId, lastEventId: id });
     const it2 = again[Symbol.asyncIterator]();
-    const replayed = (await it2.next()).value as [string, BusEvent<{ totalQuantity: number; reason: string }>];
+    const replayed = (await it2.next()).value as unknown as [string, BusEvent<{ totalQuantity: number; reason: string }>];
     expect(Number(replayed[0])).toBeGreaterThan(Number(id));
     expect(replayed[1].payload).toMatchObject({ totalQuantity: 7, reason: 'update' });
-    resumed.abort();
     await it2.return?.();
   });
 });
