@@ -104,7 +104,12 @@ describe.each(ENGINES)('HTTP server on %s', (engine) => {
     const { token } = await client(server.url).identity.createShopper.mutate();
     const error = await client(server.url, token)
       .intents.register.mutate({ id: randomUUID(), snapshot: snapshot(), quantity: 0, currency: 'eur', region: 'FR' })
-      .catch((e: unknown) => e as TRPCClientError<AppRouter>);
+      .then(
+        () => {
+          throw new Error('bad input was accepted');
+        },
+        (e: unknown) => e as TRPCClientError<AppRouter>,
+      );
     expect(error).toBeInstanceOf(TRPCClientError);
     expect(error.data?.code).toBe('BAD_REQUEST');
     expect(error.data?.httpStatus).toBe(400);
