@@ -31,6 +31,8 @@ export interface Reading extends ProductFields {
   source: EvidenceSource;
   /** Other amounts the source gives for the same product (its other offers), best first. */
   otherPrices?: string[];
+  /** The SKU is shown with a clear label beside the product's heading ("Product code: 123"). */
+  skuShown?: boolean;
   /** Amounts the page shows as not the price paid now: crossed out, "was", "list price" (visible source). */
   wasPrices?: string[];
   /**

@@ -50,7 +50,7 @@ const IN_STOCK_TEXT =
   /in stock|available|auf lager|lieferbar|sofort|en stock|disponible|disponibile|in magazzino|em estoque|na stanie|dostępn|skladem|raktáron|на складе|в наличии|i lager|på lager|varastossa|op voorraad|na zalogi|na skladu|laos|noliktavā|în stoc|在庫あり|有庫存|재고/i;
 
 /** Labels of identifiers shown as "label: value", in table rows, definition lists and list items. */
-const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp }[] = [
+const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp; weak?: boolean }[] = [
   { field: 'gtin', re: /^(?:ean|gtin|upc|isbn(?:-13)?|barcode|ean-code|código de barras|código ean|код товара ean)\b/i },
   {
     field: 'mpn',
@@ -58,8 +58,10 @@ const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp }[] = [
   },
   {
     field: 'sku',
-    re: /^(?:sku|asin|(?:\w+ )?item (?:number|no\.?|#|code|id)|item #|article (?:number|no\.?)|art(?:\.|ikel)[- ]?(?:nr|nummer)\.?|artikelnummer|bestellnummer|product (?:code|id|number|no\.?|#)|id (?:produto|produit|prodotto|producto)|código(?: del producto| de producto| do produto)?|cod(?:ice|\.)?(?: articolo| prodotto| produs)?|réf(?:érence)?\.?|ref\.?|kód(?: produktu| tovaru)?|kod(?: produktu| towaru)?|nr katalogowy|šifra(?: artikla)?|артикул|код(?: товара)?|商品編號|商品番号|상품번호|stock code|numéro d'article|n° article)$/i,
+    re: /^(?:sku|asin|(?:\w+ )?item (?:number|no\.?|#|code|id)|item #|article (?:number|no\.?)|art(?:\.|ikel)[- ]?(?:nr|nummer)\.?|artikelnummer|bestellnummer|product (?:code|id|number|no\.?|#)|id (?:produto|produit|prodotto|producto)|código(?: del producto| de producto| do produto)|cod(?:ice|\.)? (?:articolo|prodotto|produs)|kód (?:produktu|tovaru)|kod (?:produktu|towaru)|nr katalogowy|šifra artikla|артикул|код товара|商品編號|商品番号|상품번호|stock code|numéro d'article|n° article)$/i,
   },
+  // Bare "Ref." or "Code" also name other references (the maker's): used when nothing better is shown.
+  { field: 'sku', weak: true, re: /^(?:réf(?:érence)?\.?|ref\.?|código|cod(?:ice|\.)?|kód|kod|šifra|код|code)$/i },
   { field: 'brand', re: /^(?:brand|marke|hersteller|marque|fabricant|marca|merk|značka|marka|márka|бренд|производитель|manufacturer|品牌|ブランド|브랜드)\s*:?$/i },
 ];
 
@@ -274,19 +276,25 @@ interface Labelled {
   mpn?: string;
   brand?: string;
   gtin?: string;
+  /** The SKU was read under a label that may name another reference ("Ref."). */
+  skuWeak?: boolean;
+  /** Identifiers shown beside the heading (not in a list of parts or other products). */
+  nearHeading?: boolean;
 }
 
 /** The field a label names ("SKU", "Model number", "Marke"...), or null. */
-function fieldOfLabel(label: string): keyof Labelled | null {
+function labelOf(label: string): (typeof LABELS)[number] | null {
   const l = label.replace(/[\s:：#.\-–\u200e\u200f]+$/u, '').trim();
   if (!l || l.length > 40) return null;
-  return LABELS.find(({ re }) => re.test(l))?.field ?? null;
+  return LABELS.find(({ re }) => re.test(l)) ?? null;
 }
 
 function setLabelled(out: Labelled, label: string, value: string | null): boolean {
   if (!value || value.length > 80) return false;
-  const field = fieldOfLabel(label);
-  if (!field || out[field] !== undefined) return false;
+  const found = labelOf(label);
+  if (!found) return false;
+  const { field, weak } = found;
+  if (out[field] !== undefined && !(field === 'sku' && out.skuWeak && !weak)) return false;
   const v = value.replace(/^[\s:：\-–\u200e\u200f]+/u, '').trim();
   if (!v) return false;
   if (field === 'gtin') {
@@ -295,6 +303,7 @@ function setLabelled(out: Labelled, label: string, value: string | null): boolea
   } else if (field === 'brand' || /^[\p{L}\p{N}][\p{L}\p{N}./_ -]{0,40}$/u.test(v)) {
     // An identifier is one short code: "Product code: 123 Help your skin..." keeps its first word.
     out[field] = field === 'brand' ? v : (/\s/.test(v) && v.length > 20 ? (v.split(/\s/)[0] ?? v) : v);
+    if (field === 'sku') out.skuWeak = weak === true;
   }
   return true;
 }
@@ -312,8 +321,9 @@ const LABEL_SELECTOR = [
  * Identifiers shown as label and value: table rows (label and value cells in pairs), definition lists,
  * "Label: value" texts, and a label element followed by its value (`<h4>Item no.</h4><div>123</div>`).
  */
-function labelledIdentifiers(doc: Document): Labelled {
+function labelledIdentifiers(doc: Document, headingAncestors: Map<Element, number>): Labelled {
   const out: Labelled = {};
+  let skuBefore: string | undefined;
   const list = doc.querySelectorAll(LABEL_SELECTOR);
   for (let i = 0; i < list.length && i < LIMITS.labelRows * 4; i++) {
     const el = list[i];
@@ -331,7 +341,7 @@ function labelledIdentifiers(doc: Document): Labelled {
     }
     const t = text(el, 140);
     if (!t || t.length > 120) continue;
-    if (fieldOfLabel(t)) {
+    if (labelOf(t)) {
       // The element is the label: its value follows it, or fills the rest of its parent.
       const next = el.nextElementSibling;
       const parentText = el.parentElement && el.parentElement.childElementCount <= 4 ? text(el.parentElement, 140) : null;
@@ -342,7 +352,11 @@ function labelledIdentifiers(doc: Document): Labelled {
     const m = LABEL_VALUE.exec(t);
     if (m && setLabelled(out, m[1] ?? '', m[2] ?? '')) continue;
     if (el.childElementCount === 2) setLabelled(out, text(el.children[0], 60) ?? '', text(el.children[1], 100));
-    if (out.sku && out.mpn && out.brand && out.gtin) break;
+    if (out.sku !== skuBefore) {
+      skuBefore = out.sku;
+      out.nearHeading = headingAncestors.size > 0 && distance(el, headingAncestors) <= 10;
+    }
+    if (out.sku && !out.skuWeak && out.mpn && out.brand && out.gtin) break;
   }
   return out;
 }
@@ -369,7 +383,7 @@ export function readVisible(page: PageContext, heading: Element | null): Reading
   const { best: price, was } = pricesShown(page, heading);
   const buy = hasBuyButton(page.doc);
   const stock = stockShown(page.doc);
-  const ids = labelledIdentifiers(page.doc);
+  const ids = labelledIdentifiers(page.doc, heading ? ancestors(heading) : new Map<Element, number>());
   // A buy button is the surest sign: stock messages also describe sizes and other products.
   const availability: Availability | null = buy ? 'InStock' : stock;
   // A page shows a product when its heading comes with a price or a stock message, and a way to buy it
@@ -387,5 +401,6 @@ export function readVisible(page: PageContext, heading: Element | null): Reading
     gtin: ids.gtin ?? null,
     mpn: ids.mpn ?? null,
     sku: ids.sku ?? null,
+    skuShown: ids.sku !== undefined && ids.nearHeading === true && !ids.skuWeak,
   };
 }
