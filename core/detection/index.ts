@@ -67,7 +67,7 @@ export function detectProduct(doc: Document, options: DetectOptions = {}): Produ
 
 /** An identifier shown with its label is what shoppers and the shop use; beside the heading it wins. */
 const shownIdentifier = (field: 'sku' | 'mpn') => (r: Reading) =>
-  r.source !== 'visible' || !r[field] ? 0 : field === 'sku' && r.skuShown ? 8 : 3;
+  r.source !== 'visible' || !r[field] ? 0 : field === 'sku' ? (r.skuShown ? 8 : 0) : 3;
 
 function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
   const metas = readMetas(doc);

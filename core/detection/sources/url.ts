@@ -6,10 +6,12 @@ import type { PageContext, Reading } from '../types.ts';
 
 const ID_PARAMS = /^(?:pid|sku|product_?id|productid|item_?id|itemid|id|art|article)$/i;
 
-/** A token that looks like an id: 5+ digits, or capitals and digits (`M67296549`, `B08LNDXM65`). */
+/** A token that looks like an id: 5+ digits, or capitals and digits. */
 function idToken(token: string): string | null {
   if (/^\d{5,20}$/.test(token)) return token;
-  if (/^[A-Z0-9]{6,14}$/.test(token) && /\d/.test(token) && /[A-Z]/.test(token)) return token;
+  // Capitals then digits ("M67296549"), or a ten-character code of both ("B08LNDXM65").
+  if (/^[A-Z]{1,3}\d{5,12}$/.test(token)) return token;
+  if (/^[A-Z0-9]{10}$/.test(token) && /\d.*\d/.test(token) && /[A-Z].*[A-Z]/.test(token)) return token;
   // "p4781720": a letter before the number marks it as a product id.
   const prefixed = /^[a-z](\d{5,12})$/.exec(token);
   return prefixed?.[1] ?? null;

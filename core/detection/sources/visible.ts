@@ -276,10 +276,13 @@ interface Labelled {
   mpn?: string;
   brand?: string;
   gtin?: string;
-  /** The SKU was read under a label that may name another reference ("Ref."). */
+  /** The SKU was read under a label that may name another reference ("Ref."), or one that is exact. */
   skuWeak?: boolean;
+  skuExact?: boolean;
   /** Identifiers shown beside the heading (not in a list of parts or other products). */
   nearHeading?: boolean;
+  /** Distinct values shown under clear SKU labels: more than one is a list (of parts, of variants). */
+  skuValues: Set<string>;
 }
 
 /** The field a label names ("SKU", "Model number", "Marke"...), or null. */
@@ -294,7 +297,10 @@ function setLabelled(out: Labelled, label: string, value: string | null): boolea
   const found = labelOf(label);
   if (!found) return false;
   const { field, weak } = found;
-  if (out[field] !== undefined && !(field === 'sku' && out.skuWeak && !weak)) return false;
+  // "SKU" and "ASIN" say exactly what they are; other labels give way to them.
+  const exact = field === 'sku' && /^(?:sku|asin)\b/i.test(label.trim());
+  if (field === 'sku' && !weak && out.skuValues.size < 5) out.skuValues.add(value.trim().split(/\s/)[0] ?? '');
+  if (out[field] !== undefined && !(field === 'sku' && ((out.skuWeak && !weak) || (exact && !out.skuExact)))) return false;
   const v = value.replace(/^[\s:：\-–\u200e\u200f]+/u, '').trim();
   if (!v) return false;
   if (field === 'gtin') {
@@ -303,7 +309,10 @@ function setLabelled(out: Labelled, label: string, value: string | null): boolea
   } else if (field === 'brand' || /^[\p{L}\p{N}][\p{L}\p{N}./_ -]{0,40}$/u.test(v)) {
     // An identifier is one short code: "Product code: 123 Help your skin..." keeps its first word.
     out[field] = field === 'brand' ? v : (/\s/.test(v) && v.length > 20 ? (v.split(/\s/)[0] ?? v) : v);
-    if (field === 'sku') out.skuWeak = weak === true;
+    if (field === 'sku') {
+      out.skuWeak = weak === true;
+      out.skuExact = exact;
+    }
   }
   return true;
 }
@@ -322,7 +331,7 @@ const LABEL_SELECTOR = [
  * "Label: value" texts, and a label element followed by its value (`<h4>Item no.</h4><div>123</div>`).
  */
 function labelledIdentifiers(doc: Document, headingAncestors: Map<Element, number>): Labelled {
-  const out: Labelled = {};
+  const out: Labelled = { skuValues: new Set() };
   let skuBefore: string | undefined;
   const list = doc.querySelectorAll(LABEL_SELECTOR);
   for (let i = 0; i < list.length && i < LIMITS.labelRows * 4; i++) {
@@ -356,7 +365,7 @@ function labelledIdentifiers(doc: Document, headingAncestors: Map<Element, numbe
       skuBefore = out.sku;
       out.nearHeading = headingAncestors.size > 0 && distance(el, headingAncestors) <= 10;
     }
-    if (out.sku && !out.skuWeak && out.mpn && out.brand && out.gtin) break;
+    if (out.sku && out.skuExact && out.mpn && out.brand && out.gtin) break;
   }
   return out;
 }
@@ -401,6 +410,6 @@ export function readVisible(page: PageContext, heading: Element | null): Reading
     gtin: ids.gtin ?? null,
     mpn: ids.mpn ?? null,
     sku: ids.sku ?? null,
-    skuShown: ids.sku !== undefined && ids.nearHeading === true && !ids.skuWeak,
+    skuShown: ids.sku !== undefined && !ids.skuWeak && (ids.nearHeading === true || ids.skuValues.size === 1),
   };
 }
