@@ -2,6 +2,7 @@ import type { ProductSnapshot } from '../core/snapshot.ts';
 import type { MessageKey } from '../core/i18n/index.ts';
 import { formatPrice } from '../core/i18n/format.ts';
 import { useI18n } from './I18n.tsx';
+import { ProductImage } from './ProductImage.tsx';
 
 /**
  * The product read on the page. Everything from the page is rendered as text (React escapes it): a shop's
@@ -12,16 +13,7 @@ export function ProductCard({ snapshot }: { snapshot: ProductSnapshot }) {
   const identifiers = (['gtin', 'mpn', 'sku'] as const).filter((field) => snapshot[field] !== null);
   return (
     <article className="product" data-testid="product">
-      {snapshot.image && (
-        <img
-          className="product-image"
-          src={snapshot.image}
-          alt={t('productImage', { name: snapshot.name })}
-          referrerPolicy="no-referrer"
-          // A missing picture should not leave a broken-image icon.
-          onError={(event) => (event.currentTarget.hidden = true)}
-        />
-      )}
+      {snapshot.image && <ProductImage src={snapshot.image} alt={t('productImage', { name: snapshot.name })} />}
       <h1 className="product-name" data-field="name">
         {snapshot.name}
       </h1>
