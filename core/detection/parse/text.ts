@@ -58,5 +58,7 @@ function compact(s: string): string {
 export function cleanBrand(brand: string): string | null {
   const afterColon = /[:：]\s*([^:：]{1,80})$/u.exec(brand)?.[1]?.trim();
   const b = afterColon ?? brand;
+  // Template placeholders left unfilled ("$metabrand", "{{brand}}") are no brand.
+  if (/^[$%{[<]|\{\{|^(?:brand|null|undefined|n\/a|none|generic|unknown)$/i.test(b)) return null;
   return b && b.length <= 100 ? b : null;
 }

@@ -54,7 +54,7 @@ const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp; weak?: bool
   { field: 'gtin', re: /^(?:ean|gtin|upc|isbn(?:-13)?|barcode|ean-code|código de barras|código ean|код товара ean)\b/i },
   {
     field: 'mpn',
-    re: /^(?:mpn|manufacturer part number|part number|model(?: number| no\.?| code)?|item model number|modèle|référence fabricant|modell(?:nummer)?|herstellernummer|hersteller-?artikelnummer|modelo|modello|codice produttore|numer katalogowy producenta|kód výrobce|part no\.?|mfr\.? part|型號|型号|모델명)$/i,
+    re: /^(?:mpn|manufacturer part number|(?:mfr\.?|manufacturer) part(?: no\.?| number)?|part (?:number|no\.?)|model(?: name)?(?:\s*\/\s*|\s)?(?:number|no\.?|code)?|(?:item )?model number|numéro du modèle(?: de l'article)?|numero (?:di )?modello(?: articolo)?|modèle|référence fabricant|modell(?:nummer)?|herstellernummer|hersteller-?artikelnummer|modelo|modello|codice produttore|numer katalogowy producenta|kód výrobce|kód výrobcu|ražotāja kods|tootja kood|型號|型号|모델명)$/i,
   },
   {
     field: 'sku',
@@ -62,7 +62,10 @@ const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp; weak?: bool
   },
   // Bare "Ref." or "Code" also name other references (the maker's): used when nothing better is shown.
   { field: 'sku', weak: true, re: /^(?:réf(?:érence)?\.?|ref\.?|código|cod(?:ice|\.)?|kód|kod|šifra|код|code)$/i },
-  { field: 'brand', re: /^(?:brand|marke|hersteller|marque|fabricant|marca|merk|značka|marka|márka|бренд|производитель|manufacturer|品牌|ブランド|브랜드)\s*:?$/i },
+  {
+    field: 'brand',
+    re: /^(?:brand|make|make\s*\/\s*manufacturer|marke|hersteller|marque|fabricant|marca|merk|značka|marka|márka|zīmols|ražotājs|tootja|proizvođač|výrobca|výrobce|gyártó|producent|producător|бренд|производитель|manufacturer|品牌|ブランド|브랜드)$/i,
+  },
 ];
 
 /** "Visit the Bosch Store", "Brand: Bosch", "Marke: Bosch": a brand shown as a byline. */
@@ -287,7 +290,8 @@ interface Labelled {
 
 /** The field a label names ("SKU", "Model number", "Marke"...), or null. */
 function labelOf(label: string): (typeof LABELS)[number] | null {
-  const l = label.replace(/[\s:：#.\-–\u200e\u200f]+$/u, '').trim();
+  // "Manufacturer Part Number (MPN):" → "Manufacturer Part Number"
+  const l = label.replace(/\s*\([^)]{0,20}\)/g, '').replace(/[\s:：#.\-–\u200e\u200f]+$/u, '').trim();
   if (!l || l.length > 40) return null;
   return LABELS.find(({ re }) => re.test(l)) ?? null;
 }
