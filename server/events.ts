@@ -4,11 +4,18 @@ import type { DatabaseHandle } from './db/index.ts';
 import type { Database } from './db/schema.ts';
 
 /**
- * The event bus. An event is appended to the `event` table and announced with NOTIFY in the writer's
- * transaction, so it exists exactly when the change that caused it commits. Every server process LISTENs
- * and hands events to its own subscribers; that is how several processes on one PostgreSQL deliver the
- * same events (PGlite delivers its notifications in-process). A subscriber that reconnects gives the last
- * id it saw and is replayed what followed from the table.
+ * The event bus. Writers append events to the `event` table inside their own transaction (so an event
+ * exists exactly when the change that caused it commits). Every server process follows that table and
+ * hands new rows to its own subscribers; a NOTIFY after the commit wakes the followers at once, and a
+ * slow poll covers a missed wake-up. That is how several processes on one PostgreSQL deliver the same
+ * events (PGlite delivers its notifications in-process).
+ *
+ * Why not NOTIFY inside the writer's transaction: PostgreSQL serialises the commits of notifying
+ * transactions on one lock held across the WAL flush, which caps writes at one per disk flush. Here the
+ * wake-up is sent after commit, coalesced, and without waiting for a flush (losing one is harmless).
+ *
+ * Identity ids are handed out before commit, so a row can appear after a larger id was already seen; the
+ * follower remembers such gaps for a while and picks the late rows up when they commit.
  */
 
 export interface BusEvent<T = unknown> {
@@ -20,34 +27,23 @@ export interface BusEvent<T = unknown> {
 }
 
 const CHANNEL = 'event';
-/** NOTIFY payloads must stay under 8000 bytes: larger events are announced by id and read from the table. */
-const MAX_INLINE = 7000;
 const REPLAY_LIMIT = 1000;
+const READ_BATCH = 1000;
+/** How long an id skipped by the sequence is waited for (a transaction still running when we read). */
+const GAP_WAIT_MS = 10_000;
+const POLL_MS = 1000;
 
 type Executor = Kysely<Database> | Transaction<Database>;
+type Row = { id: number; topic: string; type: string; payload: unknown; created_at: Date };
 
-/** Appends an event inside `trx` and announces it on commit. Returns its id. */
-export async function publish(
-  trx: Executor,
-  channel: string,
-  topic: string,
-  type: string,
-  payload: unknown,
-): Promise<number> {
-  const json = JSON.stringify(payload);
-  // One statement: insert and notify (the notification is held back until the transaction commits).
-  const result = await sql<{ id: number }>`
-    with e as (
-      insert into event (topic, type, payload) values (${topic}, ${type}, ${json}::jsonb)
-      returning id, topic, type, payload, created_at
-    )
-    select id, pg_notify(${channel}, case when length(${json}::text) <= ${MAX_INLINE}
-      then json_build_object('id', id, 'topic', topic, 'type', type, 'payload', payload,
-        'createdAt', to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text
-      else json_build_object('id', id, 'topic', topic, 'ref', true)::text end) as notified
-    from e
-  `.execute(trx);
-  return result.rows[0]!.id;
+/** Appends an event inside `trx`. Subscribers receive it once the transaction commits. */
+export async function publish(trx: Executor, topic: string, type: string, payload: unknown): Promise<number> {
+  const row = await trx
+    .insertInto('event')
+    .values({ topic, type, payload: JSON.stringify(payload) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
 }
 
 export interface SubscribeOptions {
@@ -59,7 +55,16 @@ export interface SubscribeOptions {
 export class EventBus {
   readonly #handle: DatabaseHandle;
   readonly #emitter = new EventEmitter();
-  #stop: (() => Promise<void>) | null = null;
+  #stopListening: (() => Promise<void>) | null = null;
+  #poll: NodeJS.Timeout | null = null;
+  #last = 0;
+  /** Ids skipped by the sequence, and since when: they may still commit. */
+  readonly #gaps = new Map<number, number>();
+  #reading: Promise<void> | null = null;
+  #again = false;
+  #announcing = false;
+  #announceAgain = false;
+  #started = false;
 
   constructor(handle: DatabaseHandle) {
     this.#handle = handle;
@@ -67,45 +72,124 @@ export class EventBus {
     this.#emitter.setMaxListeners(0);
   }
 
-  /** The channel name writers pass to publish(). */
-  get channel(): string {
-    return this.#handle.channel(CHANNEL);
-  }
-
   async start(): Promise<void> {
-    if (this.#stop) return;
-    this.#stop = await this.#handle.listen(CHANNEL, (payload) => void this.#receive(payload));
+    if (this.#started) return;
+    this.#started = true;
+    const max = await this.#handle.db.selectFrom('event').select(sql<number>`coalesce(max(id), 0)::int8`.as('id')).executeTakeFirstOrThrow();
+    this.#last = Number(max.id);
+    this.#stopListening = await this.#handle.listen(CHANNEL, () => this.wake());
+    this.#poll = setInterval(() => this.wake(), POLL_MS);
+    this.#poll.unref();
   }
 
   async stop(): Promise<void> {
-    await this.#stop?.();
-    this.#stop = null;
+    this.#started = false;
+    if (this.#poll) clearInterval(this.#poll);
+    this.#poll = null;
+    await this.#stopListening?.();
+    this.#stopListening = null;
+    await this.#reading?.catch(() => {});
     this.#emitter.removeAllListeners();
   }
 
   publish(trx: Executor, topic: string, type: string, payload: unknown): Promise<number> {
-    return publish(trx, this.channel, topic, type, payload);
+    return publish(trx, topic, type, payload);
   }
 
-  async #receive(raw: string): Promise<void> {
-    let event: BusEvent & { ref?: boolean };
-    try {
-      event = JSON.parse(raw) as BusEvent & { ref?: boolean };
-    } catch {
+  /**
+   * Runs `fn` in a transaction, then announces the events it published to every process. Writers use this
+   * (or call announce() after their own commit); the poll catches any that do not.
+   */
+  async transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    const result = await this.#handle.db.transaction().execute(fn);
+    this.announce();
+    return result;
+  }
+
+  /** Wakes this process's follower now, and the others through NOTIFY (coalesced, never awaited). */
+  announce(): void {
+    this.wake();
+    if (this.#announcing) {
+      this.#announceAgain = true;
       return;
     }
-    if (event.ref) {
-      const row = await this.#handle.db.selectFrom('event').selectAll().where('id', '=', event.id).executeTakeFirst();
-      if (!row) return;
-      event = toBusEvent(row);
+    this.#announcing = true;
+    const channel = this.#handle.channel(CHANNEL);
+    const send = async () => {
+      do {
+        this.#announceAgain = false;
+        await this.#handle.db.transaction().execute(async (trx) => {
+          // A lost wake-up costs at most one poll interval: no need to wait for the disk.
+          await sql`set local synchronous_commit = off`.execute(trx);
+          await sql`select pg_notify(${channel}, '')`.execute(trx);
+        });
+      } while (this.#announceAgain && this.#started);
+    };
+    send()
+      .catch(() => {})
+      .finally(() => {
+        this.#announcing = false;
+      });
+  }
+
+  /** Reads what was committed since the last read and hands it to subscribers. */
+  wake(): void {
+    if (!this.#started) return;
+    if (this.#reading) {
+      this.#again = true;
+      return;
     }
-    this.#emitter.emit(event.topic, event);
-    this.#emitter.emit('*', event);
+    this.#reading = (async () => {
+      try {
+        do {
+          this.#again = false;
+          await this.#readOnce();
+        } while (this.#again && this.#started);
+      } catch {
+        // The database is unreachable for a moment: the next wake-up or poll tries again.
+      } finally {
+        this.#reading = null;
+      }
+    })();
+  }
+
+  async #readOnce(): Promise<void> {
+    const now = Date.now();
+    for (const [id, since] of this.#gaps) if (now - since > GAP_WAIT_MS) this.#gaps.delete(id);
+    const gaps = [...this.#gaps.keys()];
+    let full = true;
+    while (full) {
+      const rows: Row[] = await this.#handle.db
+        .selectFrom('event')
+        .selectAll()
+        .where((eb) => (gaps.length > 0 ? eb.or([eb('id', '>', this.#last), eb('id', 'in', gaps)]) : eb('id', '>', this.#last)))
+        .orderBy('id')
+        .limit(READ_BATCH)
+        .execute();
+      full = rows.length === READ_BATCH;
+      for (const row of rows) {
+        if (row.id > this.#last) {
+          // A jump larger than any plausible number of transactions in flight is not worth waiting for.
+          if (row.id - this.#last <= 10_000) {
+            for (let missing = this.#last + 1; missing < row.id; missing++) this.#gaps.set(missing, now);
+          }
+          this.#last = row.id;
+        } else if (this.#gaps.has(row.id)) {
+          this.#gaps.delete(row.id);
+        } else {
+          continue;
+        }
+        const event = toBusEvent(row);
+        this.#emitter.emit(event.topic, event);
+        this.#emitter.emit('*', event);
+      }
+      gaps.length = 0;
+    }
   }
 
   /**
    * Events on `topic` ('*' for all) as they commit, after replaying those that followed `lastEventId`.
-   * Ends when `signal` aborts.
+   * Ends when `signal` aborts or the consumer stops iterating.
    */
   async *subscribe(topic: string, options: SubscribeOptions = {}): AsyncGenerator<BusEvent> {
     const { signal } = options;
@@ -116,11 +200,11 @@ export class EventBus {
       wake?.();
     };
     const onAbort = () => wake?.();
-    // Listen before replaying, so nothing committed in between is missed; duplicates are skipped by id.
+    // Listen before replaying, so nothing committed in between is missed; replayed ones are not sent twice.
     this.#emitter.on(topic, onEvent);
     signal?.addEventListener('abort', onAbort);
     try {
-      let last = options.lastEventId ?? 0;
+      const replayed = new Set<number>();
       if (options.lastEventId !== undefined) {
         let replay = this.#handle.db
           .selectFrom('event')
@@ -131,7 +215,7 @@ export class EventBus {
         if (topic !== '*') replay = replay.where('topic', '=', topic);
         for (const row of await replay.execute()) {
           if (signal?.aborted) return;
-          last = Math.max(last, row.id);
+          replayed.add(row.id);
           yield toBusEvent(row);
         }
       }
@@ -142,8 +226,7 @@ export class EventBus {
           wake = null;
           continue;
         }
-        if (event.id <= last && options.lastEventId !== undefined) continue;
-        last = Math.max(last, event.id);
+        if (replayed.delete(event.id)) continue;
         yield event;
       }
     } finally {
@@ -158,6 +241,6 @@ export class EventBus {
   }
 }
 
-function toBusEvent(row: { id: number; topic: string; type: string; payload: unknown; created_at: Date }): BusEvent {
+function toBusEvent(row: Row): BusEvent {
   return { id: row.id, topic: row.topic, type: row.type, payload: row.payload, createdAt: row.created_at.toISOString() };
 }

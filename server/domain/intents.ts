@@ -4,7 +4,7 @@ import { compareDecimal } from '../../core/pricing.ts';
 import type { ProductSnapshot } from '../../core/snapshot.ts';
 import type { Database, Intent } from '../db/schema.ts';
 import type { EventBus } from '../events.ts';
-import { applyToPool, ensurePool, toPoolSummary, type PoolSummary } from './pools.ts';
+import { applyToPool, joinPool, toPoolSummary, type PoolSummary } from './pools.ts';
 import { liveProduct, recordObservation, resolveProduct } from './products.ts';
 
 /**
@@ -84,11 +84,10 @@ export async function registerIntent(
   shopperId: string,
   input: RegisterInput,
 ): Promise<RegisterResult> {
-  // A retry of a registration that already succeeded: answer without writing anything.
-  const retried = await existingIntent(db, shopperId, input.id);
-  if (retried) return retried;
   try {
-    return await db.transaction().execute(async (trx) => {
+    // A retry of a registration that already succeeded conflicts on the id below and rolls back: the
+    // answer is then the intent registered the first time (no read up front: retries are rare).
+    return await bus.transaction(async (trx) => {
       let productId: string;
       let listingId: string | null = null;
       if (input.snapshot) {
@@ -103,14 +102,14 @@ export async function registerIntent(
       } else {
         throw new TRPCError({ code: 'BAD_REQUEST', message: 'Give the product page (snapshot) or a product id.' });
       }
-      const poolId = await ensurePool(trx, productId, input.currency, input.region);
+      const pool = await joinPool(trx, productId, input.currency, input.region, input.quantity, input.maxPrice);
       const intent = await trx
         .insertInto('intent')
         .values({
           id: input.id,
           shopper_id: shopperId,
           product_id: productId,
-          pool_id: poolId,
+          pool_id: pool.id,
           listing_id: listingId,
           quantity: input.quantity,
           max_price: input.maxPrice,
@@ -125,9 +124,8 @@ export async function registerIntent(
         // The same id committed by a concurrent retry meanwhile: roll this one back and answer with that.
         throw new RetryAsExisting();
       }
-      const pool = await applyToPool(trx, poolId, [{ members: 1, quantity: input.quantity, maxPrice: input.maxPrice }]);
       const summary = toPoolSummary(pool);
-      await bus.publish(trx, `pool:${poolId}`, 'pool.changed', { ...summary, reason: 'join' });
+      await bus.publish(trx, `pool:${pool.id}`, 'pool.changed', { ...summary, reason: 'join' });
       return { intent: toIntentView(intent), pool: summary, created: true };
     });
   } catch (error) {
@@ -168,8 +166,9 @@ export interface UpdateInput {
 }
 
 export async function updateIntent(db: Kysely<Database>, bus: EventBus, shopperId: string, input: UpdateInput): Promise<RegisterResult> {
-  return db.transaction().execute(async (trx) => {
-    // Lock order everywhere: intent row, then pool row, then price levels (no deadlocks between writers).
+  return bus.transaction(async (trx) => {
+    // Lock order: update and withdraw lock the intent row, then the pool row, then price levels;
+    // registration locks the pool row and inserts an intent row nobody else can hold: no cycle.
     const current = await lockOwnIntent(trx, shopperId, input.id);
     if (current.status !== 'live') {
       throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'This intent was withdrawn: register a new one.' });
@@ -204,7 +203,7 @@ function sameDecimal(a: string | null, b: string | null): boolean {
 
 /** Withdraws a live intent; withdrawing again answers the same (idempotent). */
 export async function withdrawIntent(db: Kysely<Database>, bus: EventBus, shopperId: string, id: string): Promise<RegisterResult> {
-  return db.transaction().execute(async (trx) => {
+  return bus.transaction(async (trx) => {
     const current = await lockOwnIntent(trx, shopperId, id);
     if (current.status !== 'live') {
       const pool = await trx.selectFrom('pool').selectAll().where('id', '=', current.pool_id).executeTakeFirstOrThrow();

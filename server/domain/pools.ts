@@ -94,16 +94,7 @@ export async function applyToPool(db: Db, poolId: string, deltas: readonly PoolD
   for (const [price, level] of levels) {
     if (level.members === 0 && level.quantity === 0) continue;
     if (level.members > 0) {
-      await db
-        .insertInto('pool_price_level')
-        .values({ pool_id: poolId, max_price: price, members: level.members, quantity: level.quantity })
-        .onConflict((oc) =>
-          oc.columns(['pool_id', 'max_price']).doUpdateSet((eb) => ({
-            members: eb('pool_price_level.members', '+', eb.ref('excluded.members')),
-            quantity: eb('pool_price_level.quantity', '+', eb.ref('excluded.quantity')),
-          })),
-        )
-        .execute();
+      await addToLevel(db, poolId, price, level.members, level.quantity);
     } else {
       // numeric equality: "100" and "100.00" are one level.
       await db
@@ -116,6 +107,59 @@ export async function applyToPool(db: Db, poolId: string, deltas: readonly PoolD
     }
   }
   return pool;
+}
+
+/**
+ * A new member joins: the pool is created if needed and its counters move, in one statement (the pool
+ * row is the lock every writer of this pool queues on, so it is taken once and early).
+ */
+export async function joinPool(
+  db: Db,
+  productId: string,
+  currency: string,
+  region: string,
+  quantity: number,
+  maxPrice: string | null,
+): Promise<Pool> {
+  const open = maxPrice === null;
+  const pool = await db
+    .insertInto('pool')
+    .values({
+      product_id: productId,
+      currency,
+      region,
+      member_count: 1,
+      total_quantity: quantity,
+      open_members: open ? 1 : 0,
+      open_quantity: open ? quantity : 0,
+      merged_into: null,
+    })
+    .onConflict((oc) =>
+      oc.columns(['product_id', 'currency', 'region']).doUpdateSet((eb) => ({
+        member_count: eb('pool.member_count', '+', eb.ref('excluded.member_count')),
+        total_quantity: eb('pool.total_quantity', '+', eb.ref('excluded.total_quantity')),
+        open_members: eb('pool.open_members', '+', eb.ref('excluded.open_members')),
+        open_quantity: eb('pool.open_quantity', '+', eb.ref('excluded.open_quantity')),
+        updated_at: sql<Date>`now()`,
+      })),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (maxPrice !== null) await addToLevel(db, pool.id, maxPrice, 1, quantity);
+  return pool;
+}
+
+async function addToLevel(db: Db, poolId: string, price: string, members: number, quantity: number): Promise<void> {
+  await db
+    .insertInto('pool_price_level')
+    .values({ pool_id: poolId, max_price: price, members, quantity })
+    .onConflict((oc) =>
+      oc.columns(['pool_id', 'max_price']).doUpdateSet((eb) => ({
+        members: eb('pool_price_level.members', '+', eb.ref('excluded.members')),
+        quantity: eb('pool_price_level.quantity', '+', eb.ref('excluded.quantity')),
+      })),
+    )
+    .execute();
 }
 
 /** Recomputes a pool's aggregates from its live intents (after a merge, or to repair). */

@@ -46,7 +46,7 @@ export const productsRouter = router({
     .query(async ({ ctx, input }) => {
       let product: Product | null;
       if (input.sharePrice && input.snapshot.price !== null && input.snapshot.currency !== null) {
-        product = await ctx.db.transaction().execute(async (trx) => {
+        product = await ctx.bus.transaction(async (trx) => {
           const resolved = await resolveProduct(trx, ctx.bus, input.snapshot);
           await recordObservation(trx, resolved.listing, input.snapshot, 'share');
           return resolved.product;
@@ -83,7 +83,7 @@ export const productsRouter = router({
     if (input.snapshot.price === null || input.snapshot.currency === null) {
       throw new TRPCError({ code: 'BAD_REQUEST', message: 'This page shows no price (or no currency) to share.' });
     }
-    return ctx.db.transaction().execute(async (trx) => {
+    return ctx.bus.transaction(async (trx) => {
       const resolved = await resolveProduct(trx, ctx.bus, input.snapshot);
       await recordObservation(trx, resolved.listing, input.snapshot, 'share');
       return { productId: resolved.product.id, listingId: resolved.listing.id };
