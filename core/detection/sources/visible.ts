@@ -268,7 +268,8 @@ function stockShown(doc: Document): Availability | null {
     if (!el || el.childElementCount > 10 || inRelatedBlock(el)) continue;
     const t = text(el, 200);
     if (!t || t.length > 150) continue;
-    if (isOutOfStockText(t)) return 'OutOfStock';
+    // "Image not available" is about a picture, not the product.
+    if (isOutOfStockText(t) && !/image|immagine|imagen|imagem|bild|photo|foto|video|obrázek|zdjęcie/i.test(t)) return 'OutOfStock';
     if (IN_STOCK_TEXT.test(t)) inStock = true;
   }
   return inStock ? 'InStock' : null;
@@ -400,8 +401,14 @@ export function readVisible(page: PageContext, heading: Element | null): Reading
   // A buy button is the surest sign: stock messages also describe sizes and other products.
   const availability: Availability | null = buy ? 'InStock' : stock;
   // A page shows a product when its heading comes with a price or a stock message, and a way to buy it
-  // (or to learn that it cannot be bought), or identifiers.
-  const shown = name !== null && (price !== null || stock === 'OutOfStock') && (buy || stock !== null || ids.sku !== undefined || hasBreadcrumbs(page.doc));
+  // (or to learn that it cannot be bought), or identifiers; or, with no price shown (sold out, or sold by
+  // others), with its own clearly labelled SKU and the shop's breadcrumbs or buy button.
+  const crumbs = hasBreadcrumbs(page.doc);
+  const labelledSku = ids.sku !== undefined && !ids.skuWeak;
+  const shown =
+    name !== null &&
+    (((price !== null || stock === 'OutOfStock') && (buy || stock !== null || ids.sku !== undefined || crumbs)) ||
+      (labelledSku && (crumbs || buy)));
   return {
     source: 'visible',
     signal: shown ? 1 : 0,
