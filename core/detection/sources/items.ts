@@ -62,10 +62,18 @@ function propertyNames(attr: string): string[] {
   return out;
 }
 
-function valueOf(el: Element, syntax: ItemSyntax): string | null {
+const alnum = (s: string) => s.replace(/[^\p{L}\p{N}]/gu, '');
+
+function valueOf(el: Element, syntax: ItemSyntax, name: string): string | null {
   for (const a of syntax.valueAttrs) {
     const v = el.getAttribute(a);
-    if (v !== null) return v;
+    if (v === null) continue;
+    // An identifier as the page shows it ("466/7999" for content="4667999") is the one shoppers quote.
+    if ((name === 'sku' || name === 'mpn') && el.childElementCount === 0) {
+      const shown = cleanText(el.textContent, 100);
+      if (shown && shown !== v && alnum(shown) === alnum(v)) return shown;
+    }
+    return v;
   }
   const tag = el.tagName.toLowerCase();
   const attr =
@@ -122,7 +130,7 @@ export function readItems(doc: Document, syntax: ItemSyntax): Item[] {
         nested.via = { property: name, parent: owner };
         addProperty(owner.thing, name, nested.thing);
       } else {
-        const v = valueOf(el, syntax);
+        const v = valueOf(el, syntax, name);
         if (v !== null) addProperty(owner.thing, name, v);
       }
     }
