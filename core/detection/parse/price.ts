@@ -12,12 +12,12 @@ const NUMBER = /\d[\d\s\u00a0\u202f.,'’`´]*(?:[.,](?:-|–|—))?/g;
 /** Digits and one decimal point, as schema.org asks for in `price` (`1299.99`). */
 const MACHINE_DECIMAL = /^\s*(\d{1,12})(?:\.(\d{1,6}))?\s*$/;
 
-/** Tidy a decimal: no leading zeros in the whole part, a fraction of zeros dropped ("12.00" → "12"). */
+/** A canonical decimal: no leading zeros in the whole part, none trailing in the fraction ("12.50" → "12.5"). */
 export function formatDecimal(whole: string, fraction = ''): string | null {
   const w = whole.replace(/^0+(?=\d)/, '');
   if (w.length > 12 || !/^\d+$/.test(w)) return null;
-  const f = fraction.slice(0, 6);
-  return /^0*$/.test(f) ? w : `${w}.${f}`;
+  const f = fraction.slice(0, 6).replace(/0+$/, '');
+  return f ? `${w}.${f}` : w;
 }
 
 /**
