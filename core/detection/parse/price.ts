@@ -89,7 +89,7 @@ export function parseMarkupPrice(value: unknown): string | null {
     const [whole = '', fraction = ''] = String(value).split('.');
     return /e/i.test(whole) ? null : formatDecimal(whole, fraction);
   }
-  if (typeof value !== 'string') return null;
+  if (typeof value !== 'string' || /^\s*[\d.]+e[+-]?\d+\s*$/i.test(value)) return null; // no exponents in prices
   const m = MACHINE_DECIMAL.exec(value);
   if (m) {
     const amount = formatDecimal(m[1] ?? '', m[2] ?? '');
