@@ -37,8 +37,17 @@ export function watchProduct(ctx: ContentScriptContext, options: WatchOptions): 
     report(snapshot, location.href);
   };
 
+  const observer = new MutationObserver(() => schedule());
+  // The whole document: shops also swap their JSON-LD in <head>.
+  const observe = () =>
+    observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+
   const schedule = () => {
-    if (reruns >= maxReruns) return;
+    if (reruns >= maxReruns) {
+      // Out of re-runs for this address: stop listening until the next in-page navigation.
+      observer.disconnect();
+      return;
+    }
     const now = Date.now();
     firstChangeAt ??= now;
     if (timer !== undefined) clearTimeout(timer);
@@ -54,11 +63,10 @@ export function watchProduct(ctx: ContentScriptContext, options: WatchOptions): 
   // The Navigation API fires before the page swaps its markup, so wait for the DOM to settle.
   ctx.addEventListener(window, 'wxt:locationchange', () => {
     reruns = 0;
+    observe();
     schedule();
   });
 
-  const observer = new MutationObserver(schedule);
-  // The whole document: shops also swap their JSON-LD in <head>.
-  observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+  observe();
   ctx.onInvalidated(() => observer.disconnect());
 }

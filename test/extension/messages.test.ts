@@ -72,6 +72,14 @@ describe('message protocol', () => {
     expect(h.productDetected).not.toHaveBeenCalled();
   });
 
+  it('counts an extension page opened in a tab (as the browser tests do) as an extension page', async () => {
+    const h = handlers();
+    const popupInTab: MessageSender = { ...fromPopup, tab: { id: 9 } as MessageSender['tab'] };
+    const reply = await createMessageDispatcher(h, ORIGIN)({ type: 'getTabProduct', tabId: 3 }, popupInTab);
+    expect(reply.ok).toBe(true);
+    expect(h.getTabProduct).toHaveBeenCalledOnce();
+  });
+
   it('turns a failing handler into an error reply', async () => {
     const h = handlers();
     h.getTabProduct = async () => {
