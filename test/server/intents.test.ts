@@ -46,6 +46,22 @@ describe.each(ENGINES)('intents on %s', (engine) => {
     expect(pool.member_count).toBe(1);
   });
 
+  it('is idempotent on the one-statement path too (joining a known product by id)', async () => {
+    const first = await (await h.shopper()).caller.intents.register({ id: randomUUID(), snapshot: snapshot(), quantity: 1, currency: 'EUR', region: 'FR' });
+    const { caller } = await h.shopper();
+    const input = { id: randomUUID(), productId: first.intent.productId, quantity: 2, maxPrice: '99.90', currency: 'EUR', region: 'FR' };
+    const results = await Promise.all(Array.from({ length: 6 }, () => caller.intents.register(input)));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    for (const r of results) expect(r.intent).toMatchObject({ id: input.id, quantity: 2, maxPrice: '99.90', poolId: first.pool.id });
+    const pool = await caller.pools.demand({ poolId: first.pool.id });
+    expect(pool).toMatchObject({ memberCount: 2, totalQuantity: 3 });
+    // The first member gave no max price: counted at every price.
+    expect(pool.curve).toEqual([{ price: '99.9', members: 2, quantity: 3 }]);
+    const second = caller.intents.register({ ...input, id: randomUUID() });
+    expect(await codeOf(second)).toBe('CONFLICT');
+    expect((await caller.pools.demand({ poolId: first.pool.id })).memberCount).toBe(2);
+  });
+
   it('refuses a second live intent for the same product, and another shopper reusing an id', async () => {
     const { caller } = await h.shopper();
     const page = snapshot();
