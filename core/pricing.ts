@@ -50,9 +50,20 @@ export function compareDecimal(a: string, b: string): number {
   return pa === pb ? 0 : pa < pb ? -1 : 1;
 }
 
+/**
+ * A string that sorts like the amount: integer part left-padded, fraction right-padded. Amounts here have
+ * at most 12 integer and 6 fraction digits (the snapshot's DecimalString); longer ones still sort right
+ * as long as both sides fit the same width, which the padding below guarantees up to 30 digits.
+ */
+function sortKey(normalised: string): string {
+  const [int, frac = ''] = normalised.split('.') as [string, string?];
+  return `${int.padStart(30, '0')}.${frac.padEnd(12, '0')}`;
+}
+
 /** Merges levels of equal price (written differently, e.g. "10" and "10.00") and sorts them by price, highest first. */
 function sortedLevels(levels: readonly PriceLevel[]): PriceLevel[] {
-  const byPrice = new Map<string, PriceLevel>();
+  // Normalised once per level, compared as plain strings: a pool has up to tens of thousands of prices.
+  const byPrice = new Map<string, PriceLevel & { key: string }>();
   for (const level of levels) {
     if (level.members <= 0 && level.quantity <= 0) continue;
     const price = normaliseDecimal(level.price);
@@ -61,10 +72,12 @@ function sortedLevels(levels: readonly PriceLevel[]): PriceLevel[] {
       seen.members += level.members;
       seen.quantity += level.quantity;
     } else {
-      byPrice.set(price, { price, members: level.members, quantity: level.quantity });
+      byPrice.set(price, { price, members: level.members, quantity: level.quantity, key: sortKey(price) });
     }
   }
-  return [...byPrice.values()].sort((a, b) => compareDecimal(b.price, a.price));
+  return [...byPrice.values()]
+    .sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0))
+    .map(({ price, members, quantity }) => ({ price, members, quantity }));
 }
 
 export interface DemandCurveOptions {
@@ -82,10 +95,14 @@ export interface DemandCurveOptions {
  * highest price first, so quantities only grow along the array.
  */
 export function demandCurve(levels: readonly PriceLevel[], options: DemandCurveOptions = {}): DemandPoint[] {
+  return curveOfSorted(sortedLevels(levels), options);
+}
+
+function curveOfSorted(sorted: readonly PriceLevel[], options: DemandCurveOptions): DemandPoint[] {
   let members = options.open?.members ?? 0;
   let quantity = options.open?.quantity ?? 0;
   const points: DemandPoint[] = [];
-  for (const level of sortedLevels(levels)) {
+  for (const level of sorted) {
     members += level.members;
     quantity += level.quantity;
     points.push({ price: level.price, members, quantity });
@@ -123,7 +140,10 @@ export function priceQuartiles(
   levels: readonly PriceLevel[],
   weight: 'members' | 'quantity' = 'members',
 ): PriceQuartiles | null {
-  const ascending = sortedLevels(levels).reverse();
+  return quartilesOfAscending(sortedLevels(levels).reverse(), weight);
+}
+
+function quartilesOfAscending(ascending: readonly PriceLevel[], weight: 'members' | 'quantity'): PriceQuartiles | null {
   const count = ascending.reduce((sum, level) => sum + level[weight], 0);
   if (count === 0) return null;
   const at = (fraction: number): string => {
@@ -143,5 +163,20 @@ export function priceQuartiles(
     median: at(0.5),
     q3: at(0.75),
     max: withWeight[withWeight.length - 1]!.price,
+  };
+}
+
+export interface PoolStatistics {
+  curve: DemandPoint[];
+  quartiles: { members: PriceQuartiles | null; units: PriceQuartiles | null };
+}
+
+/** The curve and both quartile sets at once (one sort of the levels instead of three). */
+export function poolStatistics(levels: readonly PriceLevel[], options: DemandCurveOptions = {}): PoolStatistics {
+  const sorted = sortedLevels(levels);
+  const ascending = [...sorted].reverse();
+  return {
+    curve: curveOfSorted(sorted, options),
+    quartiles: { members: quartilesOfAscending(ascending, 'members'), units: quartilesOfAscending(ascending, 'quantity') },
   };
 }

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { demandCurve, priceQuartiles, type DemandPoint, type PriceLevel, type PriceQuartiles } from '../../core/pricing.ts';
+import { poolStatistics, type DemandPoint, type PriceLevel, type PriceQuartiles } from '../../core/pricing.ts';
 import type { Database, Pool } from '../db/schema.ts';
 
 /**
@@ -188,9 +188,10 @@ export async function rebuildPool(db: Db, poolId: string): Promise<PoolSummary> 
 }
 
 export async function priceLevels(db: Db, poolId: string): Promise<PriceLevel[]> {
+  // trim_scale: "100.00" arrives as "100", so the pure code has less to normalise.
   const rows = await db
     .selectFrom('pool_price_level')
-    .select(['max_price', 'members', 'quantity'])
+    .select([sql<string>`trim_scale(max_price)::text`.as('max_price'), 'members', 'quantity'])
     .where('pool_id', '=', poolId)
     .where('members', '>', 0)
     .orderBy('max_price', 'desc')
@@ -209,11 +210,7 @@ export interface PoolDemand {
 export async function poolDemand(db: Db, pool: Pool, maxPoints = 200): Promise<PoolDemand> {
   const levels = await priceLevels(db, pool.id);
   const open = { members: pool.open_members, quantity: pool.open_quantity };
-  return {
-    curve: demandCurve(levels, { open, maxPoints }),
-    quartiles: { members: priceQuartiles(levels, 'members'), units: priceQuartiles(levels, 'quantity') },
-    open,
-  };
+  return { ...poolStatistics(levels, { open, maxPoints }), open };
 }
 
 /** Follows merges: the live pool an old pool id now stands for. */

@@ -3,6 +3,7 @@ import {
   compareDecimal,
   demandCurve,
   normaliseDecimal,
+  poolStatistics,
   priceQuartiles,
   unitsWantedAt,
   type PriceLevel,
@@ -69,6 +70,17 @@ describe('demandCurve', () => {
     expect(thin.map((p) => p.quantity)).toEqual([...thin.map((p) => p.quantity)].sort((a, b) => a - b));
   });
 
+  it('sorts prices as amounts, not as text', () => {
+    const curve = demandCurve([
+      { price: '9.99', members: 1, quantity: 1 },
+      { price: '10', members: 1, quantity: 1 },
+      { price: '100.5', members: 1, quantity: 1 },
+      { price: '0.5', members: 1, quantity: 1 },
+      { price: '123456789012.000001', members: 1, quantity: 1 },
+    ]);
+    expect(curve.map((p) => p.price)).toEqual(['123456789012.000001', '100.5', '10', '9.99', '0.5']);
+  });
+
   it('is empty for a pool with no max price at all', () => {
     expect(demandCurve([])).toEqual([]);
   });
@@ -112,5 +124,15 @@ describe('priceQuartiles', () => {
 
   it('is null without any max price', () => {
     expect(priceQuartiles([])).toBeNull();
+  });
+});
+
+describe('poolStatistics', () => {
+  it('equals the curve and quartiles computed one by one', () => {
+    const open = { members: 3, quantity: 4 };
+    expect(poolStatistics(LEVELS, { open, maxPoints: 2 })).toEqual({
+      curve: demandCurve(LEVELS, { open, maxPoints: 2 }),
+      quartiles: { members: priceQuartiles(LEVELS, 'members'), units: priceQuartiles(LEVELS, 'quantity') },
+    });
   });
 });
