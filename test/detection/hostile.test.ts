@@ -25,21 +25,21 @@ describe('hostile and malformed pages', () => {
     for (let i = 0; i < 5000; i++) deep = `{"@type":"WebPage","mainEntity":${deep}}`;
     const { result, ms } = timed(page('<h1>Deep</h1>', ld(deep)));
     expect(result).toBeNull(); // the product sits deeper than detection looks
-    expect(ms).toBeLessThan(2000);
+    expect(ms).toBeLessThan(4000);
   });
 
   it('skips a JSON-LD block that is too large to parse on a live page', () => {
     const huge = JSON.stringify({ '@type': 'Product', name: 'Huge', sku: 'H1', description: 'x'.repeat(2_000_000), offers: { price: 1, priceCurrency: 'EUR' } });
     const { result, ms } = timed(page('<h1>Huge</h1>', ld(huge)));
     expect(result).toBeNull();
-    expect(ms).toBeLessThan(2000);
+    expect(ms).toBeLessThan(4000);
   });
 
   it('bounds the number of JSON-LD blocks and products read', () => {
     const many = Array.from({ length: 500 }, (_, i) => ld(JSON.stringify({ '@type': 'Product', name: `P${i}`, sku: `S${i}`, offers: { price: i + 1, priceCurrency: 'EUR' } }))).join('');
     const { result, ms } = timed(page('<h1>P0</h1>', many));
     expect(result?.sku).toBe('S0');
-    expect(ms).toBeLessThan(3000);
+    expect(ms).toBeLessThan(6000);
   });
 
   it('keeps HTML in names as text, and bounds string lengths', () => {
@@ -63,21 +63,21 @@ describe('hostile and malformed pages', () => {
   it('bounds work on a page with a huge number of elements and prices', () => {
     const rows = Array.from({ length: 20_000 }, (_, i) => `<div class="price">€${i},99</div><li>Item ${i}: x</li><button>b</button>`).join('');
     const { result, ms } = timed(page(`<h1>Many</h1>${rows}`));
-    expect(ms).toBeLessThan(5000);
+    expect(ms).toBeLessThan(10000);
     expect(result === null || typeof result.name === 'string').toBe(true);
   });
 
   it('bounds work on a very deep element tree', () => {
     const deep = '<div class="price">'.repeat(3000) + '€5' + '</div>'.repeat(3000);
     const { ms } = timed(page(`<h1>Deep</h1>${deep}`));
-    expect(ms).toBeLessThan(3000);
+    expect(ms).toBeLessThan(6000);
   });
 
   it('bounds microdata with a huge number of properties', () => {
     const props = Array.from({ length: 20_000 }, (_, i) => `<span itemprop="sku">S${i}</span>`).join('');
     const { result, ms } = timed(page(`<div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">Micro</h1>${props}</div>`));
     expect(result?.sku).toBe('S0');
-    expect(ms).toBeLessThan(3000);
+    expect(ms).toBeLessThan(6000);
   });
 
   it('returns null rather than throwing on a document it cannot read', () => {

@@ -36,8 +36,11 @@ export function stripShopName(name: string, siteNames: readonly string[]): strin
   };
   let kept = parts;
   while (kept.length > 1 && isShop(kept[kept.length - 1] ?? '')) kept = kept.slice(0, -1);
+  const suffixed = kept.length < parts.length;
   while (kept.length > 1 && isShop(kept[0] ?? '')) kept = kept.slice(1);
   if (kept.length === parts.length) return name;
+  // "Product | Category | Shop": what stands between the product and the shop is its category.
+  if (suffixed && kept.length > 1 && name.split('|').length === parts.length) return kept[0] ?? name;
   // Rejoin what is left with the separators it had: find it as one span of the original.
   const first = kept[0] ?? '';
   const last = kept[kept.length - 1] ?? '';

@@ -4,9 +4,9 @@
  * metas that stand outside any item (some shops put `<meta itemprop="price">` in the head).
  */
 import { parseAvailability } from '../parse/availability.ts';
-import { parseCurrencyCode } from '../parse/currency.ts';
+import { currencyOfText, parseCurrencyCode } from '../parse/currency.ts';
 import { parseGtin } from '../parse/gtin.ts';
-import { parseMarkupPrice } from '../parse/price.ts';
+import { parseMarkupPrice, parsePriceText } from '../parse/price.ts';
 import { cleanText } from '../parse/text.ts';
 import { absoluteUrl } from '../parse/url.ts';
 import type { PageContext, Reading } from '../types.ts';
@@ -39,6 +39,14 @@ function first(metas: Map<string, string>, keys: readonly string[]): string | nu
   return null;
 }
 
+function twitterCardPrice(metas: Map<string, string>): string | null {
+  for (let i = 1; i <= 4; i++) {
+    const label = metas.get(`twitter:label${i}`);
+    if (label && /price|prix|preis|precio|prezzo|preço|cena|pris|hinta/i.test(label)) return metas.get(`twitter:data${i}`) ?? null;
+  }
+  return null;
+}
+
 export function readMeta(page: PageContext, metas: Map<string, string>): Reading | null {
   const type = (metas.get('og:type') ?? '').toLowerCase();
   // The price paid now: a sale price before the regular one; never `original_price` (the "was" price).
@@ -47,11 +55,13 @@ export function readMeta(page: PageContext, metas: Map<string, string>): Reading
     'product:price', 'og:price', 'price',
   ];
   const priceKey = priceKeys.find((k) => parseMarkupPrice(metas.get(k)) !== null) ?? null;
-  const price = priceKey ? parseMarkupPrice(metas.get(priceKey)) : null;
+  // Twitter's product card: `twitter:label1` "Price" with `twitter:data1` "LBP139999.00".
+  const cardPrice = priceKey ? null : twitterCardPrice(metas);
+  const price = priceKey ? parseMarkupPrice(metas.get(priceKey)) : (cardPrice ? (parsePriceText(cardPrice)?.amount ?? null) : null);
   const currencyKey = priceKey?.startsWith('product:sale') || priceKey?.startsWith('og:sale')
     ? priceKey.replace(/amount$/, 'currency')
     : null;
-  const currency = parseCurrencyCode(
+  const currency = (cardPrice && price ? currencyOfText(cardPrice, page) : null) ?? parseCurrencyCode(
     first(metas, [
       ...(currencyKey ? [currencyKey] : []),
       'product:price:currency', 'og:price:currency', 'pricecurrency', 'product:currency', 'og:currency',
