@@ -42,6 +42,8 @@ export interface ProductTable {
   attr_key: string;
   image: string | null;
   merged_into: string | null;
+  /** Issue 5: for interests and the dropout history; null means the default category. */
+  category: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -107,11 +109,87 @@ export interface IntentTable {
   withdrawn_at: Date | null;
 }
 
+export type CampaignStateColumn = 'draft' | 'open' | 'formed' | 'confirming' | 'closed' | 'failed';
 export interface CampaignTable {
   id: Generated<string>;
   pool_id: string;
   organiser_id: string;
-  state: Generated<string>;
+  state: Generated<CampaignStateColumn>;
+  created_at: Generated<Date>;
+  // Issue 5 (0002_negotiation):
+  target_price: ColumnType<Decimal | null, Decimal | null | undefined, Decimal | null>;
+  deadline: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  conditions: ColumnType<string | null, string | null | undefined, string | null>;
+  /** "5%" (of the unit price) or "2.50" (an amount per unit). */
+  organiser_margin: Generated<string>;
+  accepted_bid_id: ColumnType<string | null, string | null | undefined, string | null>;
+  confirm_window_minutes: Generated<number>;
+  opened_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  updated_at: Generated<Date>;
+}
+
+/** A tier as stored in jsonb: the same shape as core/deal.ts's Tier. */
+export interface TierJson {
+  minQuantity: number;
+  unitPrice: string;
+}
+type TiersColumn = ColumnType<TierJson[], string, string>;
+
+export interface BidTable {
+  id: Generated<string>;
+  campaign_id: string;
+  invitation_id: string;
+  tiers: TiersColumn;
+  valid_until: Timestamp;
+  conditions: string | null;
+  revision: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type DealStateColumn = 'confirming' | 'closed' | 'failed';
+export interface DealTable {
+  id: Generated<string>;
+  campaign_id: string;
+  bid_id: string;
+  pool_id: string;
+  category: string;
+  currency: string;
+  tiers: TiersColumn;
+  tier_reached: Generated<number>;
+  unit_price: Decimal;
+  state: Generated<DealStateColumn>;
+  confirm_by: Timestamp;
+  closing_announced: Generated<boolean>;
+  confirmed_members: Generated<number>;
+  confirmed_quantity: ColumnType<number, number | undefined, number>;
+  declined_members: Generated<number>;
+  members_at_close: number | null;
+  dropped_at_close: number | null;
+  formed_at: Generated<Date>;
+  closed_at: Date | null;
+}
+
+export interface ContactJson {
+  name: string;
+  email: string;
+  address?: string | undefined;
+}
+export interface CommitmentTable {
+  deal_id: string;
+  shopper_id: string;
+  intent_id: string | null;
+  quantity: number;
+  decision: 'confirmed' | 'declined';
+  contact: ColumnType<ContactJson | null, string | null, string | null>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface InterestTable {
+  shopper_id: string;
+  kind: 'category' | 'keyword';
+  value: string;
   created_at: Generated<Date>;
 }
 
@@ -145,6 +223,10 @@ export interface Database {
   intent: IntentTable;
   campaign: CampaignTable;
   supplier_invitation: SupplierInvitationTable;
+  bid: BidTable;
+  deal: DealTable;
+  commitment: CommitmentTable;
+  interest: InterestTable;
   event: EventTable;
 }
 
@@ -154,3 +236,7 @@ export type ProductUpdate = Updateable<ProductTable>;
 export type Listing = Selectable<ListingTable>;
 export type Pool = Selectable<PoolTable>;
 export type Intent = Selectable<IntentTable>;
+export type Campaign = Selectable<CampaignTable>;
+export type Bid = Selectable<BidTable>;
+export type Deal = Selectable<DealTable>;
+export type Commitment = Selectable<CommitmentTable>;

@@ -86,6 +86,15 @@ describe.each(ENGINES)('HTTP server on %s', (engine) => {
     expect(last.id).toMatch(/^\d+$/);
   });
 
+  it('accepts queries sent as POST, so a product page never travels in a URL', async () => {
+    const { token } = await client(server.url).identity.createShopper.mutate();
+    const post = createTRPCClient<AppRouter>({
+      links: [httpLink({ url: `${server.url}/trpc`, methodOverride: 'POST', headers: { authorization: `Bearer ${token}` } })],
+    });
+    const view = await post.products.lookup.query({ snapshot: snapshot() });
+    expect(view.product).toBeNull();
+  });
+
   it('refuses a subscription without a valid token', async () => {
     const error = await new Promise<unknown>((resolve) => {
       const sub = client(server.url, 'shp_' + 'x'.repeat(43)).pools.onChange.subscribe({}, {

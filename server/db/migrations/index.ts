@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_pooling.ts';
+import * as m0002 from './0002_negotiation.ts';
 
 /**
  * Every migration, in order. Listed statically (not read from the file system) so the set is checked
@@ -7,4 +8,5 @@ import * as m0001 from './0001_pooling.ts';
  */
 export const migrations: Record<string, Migration> = {
   '0001_pooling': m0001,
+  '0002_negotiation': m0002,
 };
