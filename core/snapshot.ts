@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AVAILABILITIES } from './availability.ts';
 
 /**
  * What the detector read on one page. This is the contract between detection (content script), the
@@ -6,21 +7,7 @@ import { z } from 'zod';
  * script runs on pages we do not control.
  */
 
-/** schema.org ItemAvailability names (without the `https://schema.org/` prefix). */
-export const AVAILABILITIES = [
-  'InStock',
-  'OutOfStock',
-  'PreOrder',
-  'BackOrder',
-  'LimitedAvailability',
-  'InStoreOnly',
-  'OnlineOnly',
-  'SoldOut',
-  'Discontinued',
-  'PreSale',
-  'MadeToOrder',
-  'Reserved',
-] as const;
+export { AVAILABILITIES };
 export const Availability = z.enum(AVAILABILITIES);
 export type Availability = z.infer<typeof Availability>;
 

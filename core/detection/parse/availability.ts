@@ -1,4 +1,4 @@
-import { AVAILABILITIES, type Availability } from '../../snapshot.ts';
+import { AVAILABILITIES, type Availability } from '../../availability.ts';
 
 /** Lower-cased spellings seen in markup (schema.org URLs, Open Graph's `instock`/`oos`, feeds' `in stock`). */
 const ALIASES: Record<string, Availability> = {
