@@ -123,7 +123,7 @@ export interface CampaignTable {
   /** "5%" (of the unit price) or "2.50" (an amount per unit). */
   organiser_margin: Generated<string>;
   accepted_bid_id: ColumnType<string | null, string | null | undefined, string | null>;
-  confirm_window_minutes: Generated<number>;
+  confirm_window_seconds: Generated<number>;
   opened_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   updated_at: Generated<Date>;
 }
@@ -160,6 +160,7 @@ export interface DealTable {
   unit_price: Decimal;
   state: Generated<DealStateColumn>;
   confirm_by: Timestamp;
+  closing_at: Timestamp;
   closing_announced: Generated<boolean>;
   confirmed_members: Generated<number>;
   confirmed_quantity: ColumnType<number, number | undefined, number>;

@@ -1,5 +1,11 @@
 import { router } from '../trpc.ts';
+import { bidsRouter } from './bids.ts';
+import { campaignsRouter } from './campaigns.ts';
+import { commitmentsRouter } from './commitments.ts';
+import { dealsRouter } from './deals.ts';
+import { eventsRouter } from './events.ts';
 import { identityRouter } from './identity.ts';
+import { interestsRouter } from './interests.ts';
 import { intentsRouter } from './intents.ts';
 import { poolsRouter } from './pools.ts';
 import { productsRouter } from './products.ts';
@@ -12,6 +18,13 @@ export const appRouter = router({
   intents: intentsRouter,
   pools: poolsRouter,
   system: systemRouter,
+  // Issue 5: the negotiation.
+  campaigns: campaignsRouter,
+  bids: bidsRouter,
+  deals: dealsRouter,
+  commitments: commitmentsRouter,
+  interests: interestsRouter,
+  events: eventsRouter,
 });
 
 export type AppRouter = typeof appRouter;

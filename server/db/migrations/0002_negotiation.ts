@@ -15,7 +15,7 @@ const STATEMENTS = [
     add column conditions text,
     add column organiser_margin text not null default '0%',
     add column accepted_bid_id uuid,
-    add column confirm_window_minutes integer not null default 2880 check (confirm_window_minutes between 1 and 43200),
+    add column confirm_window_seconds integer not null default 172800 check (confirm_window_seconds between 1 and 2592000),
     add column opened_at timestamptz,
     add column updated_at timestamptz not null default now()`,
   `alter table campaign add constraint campaign_state check
@@ -54,6 +54,8 @@ const STATEMENTS = [
     unit_price numeric not null,
     state text not null default 'confirming' check (state in ('confirming', 'closed', 'failed')),
     confirm_by timestamptz not null,
+    -- when 'the window closes soon' is announced (once: closing_announced flips in a conditional update)
+    closing_at timestamptz not null,
     closing_announced boolean not null default false,
     confirmed_members integer not null default 0 check (confirmed_members >= 0),
     confirmed_quantity bigint not null default 0 check (confirmed_quantity >= 0),
@@ -108,7 +110,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     'alter table campaign drop constraint if exists campaign_state',
     `alter table campaign drop column if exists target_price, drop column if exists deadline,
       drop column if exists conditions, drop column if exists organiser_margin, drop column if exists accepted_bid_id,
-      drop column if exists confirm_window_minutes, drop column if exists opened_at, drop column if exists updated_at`,
+      drop column if exists confirm_window_seconds, drop column if exists opened_at, drop column if exists updated_at`,
     'alter table product drop column if exists category',
   ]) {
     await sql.raw(statement).execute(db);

@@ -1,0 +1,33 @@
+import { tracked } from '@trpc/server';
+import { z } from 'zod';
+import { ownCampaign } from '../domain/campaigns.ts';
+import { campaignTopic, shopperTopic, type ShopperNotice } from '../domain/notices.ts';
+import { EventId, Id } from '../schemas.ts';
+import { organiserProcedure, router, shopperProcedure } from '../trpc.ts';
+
+/**
+ * Live events over SSE, each with its event id: a client that reconnects sends the last one and receives
+ * what it missed. They come from the event table, so every server process delivers the same events.
+ */
+export const eventsRouter = router({
+  /** This shopper's notices only (their own topic): deals formed, tiers dropped, windows closing, closes, campaigns in their interests. */
+  shopper: shopperProcedure
+    .input(z.object({ lastEventId: EventId.nullish() }).default({}))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const lastEventId = input.lastEventId ? Number(input.lastEventId) : undefined;
+      for await (const event of ctx.bus.subscribe(shopperTopic(ctx.shopperId), { lastEventId, signal })) {
+        yield tracked(String(event.id), event.payload as ShopperNotice);
+      }
+    }),
+
+  /** One campaign's events for its organiser: bids, formation, commitments (counts), tier drops, window, close. */
+  campaign: organiserProcedure
+    .input(z.object({ campaignId: Id, lastEventId: EventId.nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      await ownCampaign(ctx.db, ctx.organiserId, input.campaignId);
+      const lastEventId = input.lastEventId ? Number(input.lastEventId) : undefined;
+      for await (const event of ctx.bus.subscribe(campaignTopic(input.campaignId), { lastEventId, signal })) {
+        yield tracked(String(event.id), { type: event.type, payload: event.payload, createdAt: event.createdAt });
+      }
+    }),
+});
