@@ -12,7 +12,7 @@ import { cleanBrand, stripShopName } from './parse/text.ts';
 import { absoluteUrl, retailerOf } from './parse/url.ts';
 import { readJsonLd } from './sources/json-ld.ts';
 import { readMeta, readMetas } from './sources/meta.ts';
-import { readMicrodata } from './sources/microdata.ts';
+import { clearAncestorCaches, readMicrodata } from './sources/microdata.ts';
 import { readRdfa } from './sources/rdfa.ts';
 import { readUrl } from './sources/url.ts';
 import { mainHeading, readVisible } from './sources/visible.ts';
@@ -58,10 +58,13 @@ function pageContext(doc: Document, options: DetectOptions, metas: Map<string, s
  * we cannot read gives null.
  */
 export function detectProduct(doc: Document, options: DetectOptions = {}): ProductSnapshot | null {
+  clearAncestorCaches();
   try {
     return detect(doc, options);
   } catch {
     return null;
+  } finally {
+    clearAncestorCaches();
   }
 }
 

@@ -25,6 +25,8 @@ const SYMBOLS: Record<string, string> = {
 };
 // "р." is rouble in Russia and Belarusian rouble in Belarus: the domain decides below.
 const SYMBOL_KEYS = Object.keys(SYMBOLS).sort((a, b) => b.length - a.length);
+/** All symbols in one pattern (longest first at each position): one scan of the text, not one per symbol. */
+const SYMBOL_PATTERN = new RegExp(SYMBOL_KEYS.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
 
 /** The currency of a country, by ISO 3166 code (used for domains and `lang="xx-YY"`). */
 const BY_COUNTRY: Record<string, string> = {
@@ -95,9 +97,10 @@ export function currencyOfText(text: string, ctx: CurrencyContext = {}): string 
     if (CODES.has(code)) return code;
   }
   const country = countryOf(ctx);
-  for (const key of SYMBOL_KEYS) {
-    const at = t.indexOf(key);
-    if (at < 0) continue;
+  SYMBOL_PATTERN.lastIndex = 0;
+  for (let m = SYMBOL_PATTERN.exec(t); m; m = SYMBOL_PATTERN.exec(t)) {
+    const key = m[0];
+    const at = m.index;
     // Letters as symbols ("kn", "Ft", "lei") must stand alone, not inside a word.
     if (/^[\p{L}]/u.test(key) && /[\p{L}]/u.test(t[at - 1] ?? '')) continue;
     if (/[\p{L}]$/u.test(key) && /[\p{L}]/u.test(t[at + key.length] ?? '')) continue;

@@ -13,16 +13,56 @@ const PAGE_PROPERTIES = new Set(['mainEntity', 'itemOffered', 'hasVariant']);
  */
 const RELATED_BLOCK = /related|recommend|similar|carousel|upsell|cross-?sell|also|suggest|recent|accessor|bundle|teaser|listing|product-?list|search-?result/i;
 
-export function inRelatedBlock(el: Element): boolean {
-  let node: Element | null = el.parentElement;
-  for (let i = 0; node && i < 25; i++, node = node.parentElement) {
-    const tag = node.tagName.toLowerCase();
-    if (tag === 'body' || tag === 'main') return false;
-    if (tag === 'aside') return true;
+/**
+ * Answers about an element's ancestors, remembered for one detection run: the price, button and label
+ * scans ask about the same ancestors many times, and each is answered once.
+ */
+const relatedCache = new Map<Element, boolean>();
+const chromeCache = new Map<Element, boolean>();
+
+/** Forget remembered answers (the page may change between two runs). Called around each detection. */
+export function clearAncestorCaches(): void {
+  relatedCache.clear();
+  chromeCache.clear();
+}
+
+function blockIsRelated(node: Element | null): boolean {
+  if (!node) return false;
+  const known = relatedCache.get(node);
+  if (known !== undefined) return known;
+  const tag = node.tagName.toLowerCase();
+  let related: boolean;
+  if (tag === 'body' || tag === 'main') related = false;
+  else if (tag === 'aside') related = true;
+  else {
     const names = `${node.getAttribute('class') ?? ''} ${node.id ?? ''}`;
-    if (names.length > 1 && names.length < 500 && RELATED_BLOCK.test(names)) return true;
+    related = (names.length > 1 && names.length < 500 && RELATED_BLOCK.test(names)) || blockIsRelated(node.parentElement);
   }
-  return false;
+  relatedCache.set(node, related);
+  return related;
+}
+
+export function inRelatedBlock(el: Element): boolean {
+  return blockIsRelated(el.parentElement);
+}
+
+/** Whether an element sits in the page's header, footer, navigation or menus. */
+export function isPageChrome(el: Element | null): boolean {
+  if (!el) return false;
+  const known = chromeCache.get(el);
+  if (known !== undefined) return known;
+  const tag = el.tagName.toLowerCase();
+  const role = el.getAttribute('role');
+  const chrome =
+    tag === 'header' ||
+    tag === 'footer' ||
+    tag === 'nav' ||
+    role === 'navigation' ||
+    role === 'banner' ||
+    /menu/i.test(el.getAttribute('class') ?? '') ||
+    (tag !== 'body' && isPageChrome(el.parentElement));
+  chromeCache.set(el, chrome);
+  return chrome;
 }
 
 function isPageProduct(item: Item): boolean {

@@ -12,7 +12,7 @@ import { parseGtin } from '../parse/gtin.ts';
 import { parsePriceText } from '../parse/price.ts';
 import { cleanText } from '../parse/text.ts';
 import type { PageContext, Reading } from '../types.ts';
-import { inRelatedBlock } from './microdata.ts';
+import { inRelatedBlock, isPageChrome } from './microdata.ts';
 import { nameMatch } from './schema-org.ts';
 
 const PRICE_SELECTOR = [
@@ -115,10 +115,6 @@ function notCurrent(el: Element): 'former' | 'other' | null {
     if (style && /line-through/i.test(style)) return 'former';
   }
   return null;
-}
-
-function isPageChrome(el: Element): boolean {
-  return el.closest('header, footer, nav, [role="navigation"], [role="banner"], [class*="menu" i]') !== null;
 }
 
 /**
@@ -339,10 +335,12 @@ function labelledIdentifiers(doc: Document, headingAncestors: Map<Element, numbe
   const out: Labelled = { skuValues: new Set() };
   let skuBefore: string | undefined;
   const list = doc.querySelectorAll(LABEL_SELECTOR);
-  for (let i = 0; i < list.length && i < LIMITS.labelRows * 4; i++) {
+  for (let i = 0; i < list.length && i < LIMITS.labelRows; i++) {
     const el = list[i];
     if (!el || el.childElementCount > 8) continue;
     const tag = el.tagName.toLowerCase();
+    // Menus are most of a page's list items; a product's header may hold its code, so only menus are skipped.
+    if (tag === 'li' && isPageChrome(el)) continue;
     if (tag === 'tr') {
       const cells = el.children;
       for (let c = 0; c + 1 < cells.length && c < 6; c += 2) setLabelled(out, text(cells[c], 60) ?? '', text(cells[c + 1], 100));
