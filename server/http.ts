@@ -4,7 +4,9 @@ import { sql } from 'kysely';
 import { createRequestContext } from './context.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/index.ts';
 import { parseEnv, type Env } from './env.ts';
+import { DealEngine } from './domain/deal-engine.ts';
 import { EventBus } from './events.ts';
+import { registerHandoffRoutes } from './handoff-route.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { appRouter, type AppRouter } from './routers/_app.ts';
 
@@ -64,6 +66,8 @@ export async function buildServer(env: Env, database: DatabaseHandle, bus: Event
     }
   });
 
+  registerHandoffRoutes(app, database.db);
+
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
@@ -96,6 +100,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await migrateToLatest(database.db);
     const bus = new EventBus(database);
     await bus.start();
+    // Issue 5: forms deals as pools grow, announces and ends confirmation windows (every process runs one).
+    const engine = new DealEngine(database.db, bus);
+    await engine.start();
     const app = await buildServer(env, database, bus, options.logger ?? true);
     await options.configure?.(app);
     await app.listen({ port: env.PORT, host: env.HOST });
@@ -110,6 +117,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
       async close() {
         await app.close();
+        await engine.stop();
         await bus.stop();
         if (owned) await database.close();
       },
