@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { poolStatistics, type DemandPoint, type PriceLevel, type PriceQuartiles } from '../../core/pricing.ts';
+import type { DemandPoint, PriceLevel, PriceQuartiles } from '../../core/pricing.ts';
 import type { Database, Pool } from '../db/schema.ts';
 
 /**
@@ -207,10 +207,82 @@ export interface PoolDemand {
   open: { members: number; quantity: number };
 }
 
+/**
+ * The demand curve and quartiles, computed in the database: running sums over the price levels, and only
+ * the rows the answer needs (the kept curve points and the quartile rows) leave it. Moving ten thousand
+ * levels to JavaScript costs far more than the sums (hundreds of ms on PGlite). The semantics are
+ * core/pricing.ts's `poolStatistics` exactly (same points kept, nearest-rank quartiles); a test compares
+ * the two on random pools.
+ */
 export async function poolDemand(db: Db, pool: Pool, maxPoints = 200): Promise<PoolDemand> {
-  const levels = await priceLevels(db, pool.id);
   const open = { members: pool.open_members, quantity: pool.open_quantity };
-  return { ...poolStatistics(levels, { open, maxPoints }), open };
+  const m = Math.max(2, maxPoints);
+  const result = await sql<{
+    price: string;
+    rn: number;
+    n: number;
+    cum_members: number;
+    cum_quantity: number;
+    total_members: number;
+    total_quantity: number;
+    is_point: boolean;
+    m1: boolean;
+    m2: boolean;
+    m3: boolean;
+    u1: boolean;
+    u2: boolean;
+    u3: boolean;
+  }>`
+    with lv as (
+      select max_price, members, quantity,
+        row_number() over (order by max_price desc)::int8 as rn,
+        count(*) over ()::int8 as n,
+        sum(members) over (order by max_price desc)::int8 as cum_members,
+        sum(quantity) over (order by max_price desc)::int8 as cum_quantity,
+        sum(members) over (order by max_price asc)::int8 as asc_members,
+        sum(quantity) over (order by max_price asc)::int8 as asc_quantity,
+        sum(members) over ()::int8 as total_members,
+        sum(quantity) over ()::int8 as total_quantity
+      from pool_price_level where pool_id = ${pool.id} and members > 0
+    ),
+    flagged as (
+      select *,
+        -- Kept point i is rank round(i (n-1) / (m-1)): rank r is kept if one of the two i around it maps to it.
+        (n <= ${m} or round(floor((rn - 1) * (${m} - 1)::numeric / (n - 1)) * (n - 1)::numeric / (${m} - 1)) = rn - 1
+          or round(ceil((rn - 1) * (${m} - 1)::numeric / (n - 1)) * (n - 1)::numeric / (${m} - 1)) = rn - 1) as is_point,
+        (asc_members >= greatest(1, ceil(0.25 * total_members)) and asc_members - members < greatest(1, ceil(0.25 * total_members))) as m1,
+        (asc_members >= greatest(1, ceil(0.5 * total_members)) and asc_members - members < greatest(1, ceil(0.5 * total_members))) as m2,
+        (asc_members >= greatest(1, ceil(0.75 * total_members)) and asc_members - members < greatest(1, ceil(0.75 * total_members))) as m3,
+        (asc_quantity >= greatest(1, ceil(0.25 * total_quantity)) and asc_quantity - quantity < greatest(1, ceil(0.25 * total_quantity))) as u1,
+        (asc_quantity >= greatest(1, ceil(0.5 * total_quantity)) and asc_quantity - quantity < greatest(1, ceil(0.5 * total_quantity))) as u2,
+        (asc_quantity >= greatest(1, ceil(0.75 * total_quantity)) and asc_quantity - quantity < greatest(1, ceil(0.75 * total_quantity))) as u3
+      from lv
+    )
+    select trim_scale(max_price)::text as price, rn, n, cum_members, cum_quantity, total_members, total_quantity,
+      is_point, m1, m2, m3, u1, u2, u3
+    from flagged
+    where is_point or rn = 1 or rn = n or m1 or m2 or m3 or u1 or u2 or u3
+    order by rn
+  `.execute(db);
+  const rows = result.rows;
+  const curve: DemandPoint[] = rows
+    .filter((r) => r.is_point)
+    .map((r) => ({
+      price: r.price,
+      members: open.members + Number(r.cum_members),
+      quantity: open.quantity + Number(r.cum_quantity),
+    }));
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  const pick = (flag: 'm1' | 'm2' | 'm3' | 'u1' | 'u2' | 'u3') => rows.find((r) => r[flag])!.price;
+  const quartiles: PoolDemand['quartiles'] =
+    first && last
+      ? {
+          members: { count: Number(first.total_members), min: last.price, q1: pick('m1'), median: pick('m2'), q3: pick('m3'), max: first.price },
+          units: { count: Number(first.total_quantity), min: last.price, q1: pick('u1'), median: pick('u2'), q3: pick('u3'), max: first.price },
+        }
+      : { members: null, units: null };
+  return { curve, quartiles, open };
 }
 
 /** Follows merges: the live pool an old pool id now stands for. */

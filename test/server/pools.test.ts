@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { poolStatistics } from '../../core/pricing.ts';
+import { poolDemand } from '../../server/domain/pools.ts';
 import type { BusEvent } from '../../server/events.ts';
 import { ENGINES, snapshot, uniqueSuffix, useHarness, useTestDatabase } from './helpers.ts';
 
@@ -87,5 +89,49 @@ describe.each(ENGINES)('pools on %s', (engine) => {
     expect(Number(replayed[0])).toBeGreaterThan(Number(id));
     expect(replayed[1].payload).toMatchObject({ totalQuantity: 7, reason: 'update' });
     await it2.return?.();
+  });
+});
+
+describe.each(ENGINES)('demand computed in SQL on %s', (engine) => {
+  const t = useTestDatabase(engine);
+
+  it('equals the pure maths of core/pricing on random pools', async () => {
+    const { db } = t.handle;
+    const product = await db
+      .insertInto('product')
+      .values({ name: 'Reference', name_key: uniqueSuffix(), attr_key: '', gtin: null, brand: null, brand_key: null, mpn: null, mpn_key: null, image: null, merged_into: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (const [index, levelCount] of [1, 2, 3, 7, 50, 333, 1000].entries()) {
+      const pool = await db
+        .insertInto('pool')
+        .values({ product_id: product.id, currency: 'EUR', region: `R${index}`.slice(0, 2).toUpperCase().padEnd(2, 'X'), merged_into: null })
+        .onConflict((oc) => oc.doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (!pool) continue;
+      // Distinct amounts, written with and without decimals ("12" and "12.50").
+      const prices = new Map<string, string>();
+      while (prices.size < levelCount) {
+        const amount = (1 + random() * 500).toFixed(random() < 0.5 ? 2 : 0);
+        prices.set(Number(amount).toFixed(2), amount);
+      }
+      const levels = [...prices.values()].map((price) => {
+        const members = 1 + Math.floor(random() * 5);
+        return { price, members, quantity: members + Math.floor(random() * 7) };
+      });
+      await db.insertInto('pool_price_level').values(levels.map((l) => ({ pool_id: pool.id, max_price: l.price, members: l.members, quantity: l.quantity }))).execute();
+      const open = { members: index, quantity: index * 2 };
+      const withOpen = { ...pool, open_members: open.members, open_quantity: open.quantity };
+      for (const maxPoints of [2, 5, 200]) {
+        const fromSql = await poolDemand(db, withOpen, maxPoints);
+        expect(fromSql, `${levelCount} levels, ${maxPoints} points`).toEqual({ ...poolStatistics(levels, { open, maxPoints }), open });
+      }
+    }
+    const empty = await poolDemand(db, { ...(await db.selectFrom('pool').selectAll().where('product_id', '=', product.id).executeTakeFirstOrThrow()), id: randomUUID() }, 10);
+    expect(empty.curve).toEqual([]);
+    expect(empty.quartiles).toEqual({ members: null, units: null });
   });
 });
