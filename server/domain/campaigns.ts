@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { DEFAULT_CATEGORY, dropoutEstimate, planAgainstTiers, tierFor, type DropoutEstimate, type FirmPlan, type Tier } from '../../core/deal.ts';
+import { DEFAULT_CATEGORY, dropoutEstimate, interestKey, planAgainstTiers, tierFor, type DropoutEstimate, type FirmPlan, type Tier } from '../../core/deal.ts';
 import { compareDecimal, normaliseDecimal, unitsWantedAt } from '../../core/pricing.ts';
 import type { Bid, Campaign, Database } from '../db/schema.ts';
 import type { EventBus } from '../events.ts';
@@ -54,6 +54,8 @@ export interface CreateCampaignInput {
   deadline: string;
   conditions?: string | undefined;
   organiserMargin: string;
+  /** Files the product under a category (for interests and the dropout history) when it has none yet. */
+  category?: string | undefined;
 }
 
 export async function createCampaign(db: Kysely<Database>, bus: EventBus, organiserId: string, input: CreateCampaignInput): Promise<CampaignView> {
@@ -64,6 +66,14 @@ export async function createCampaign(db: Kysely<Database>, bus: EventBus, organi
     return await bus.transaction(async (trx) => {
       const pool = await livePool(trx, input.poolId);
       if (!pool) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such pool.' });
+      if (input.category) {
+        await trx
+          .updateTable('product')
+          .set({ category: interestKey({ kind: 'category', value: input.category }) })
+          .where('id', '=', pool.product_id)
+          .where('category', 'is', null)
+          .execute();
+      }
       const campaign = await trx
         .insertInto('campaign')
         .values({

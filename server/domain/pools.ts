@@ -239,11 +239,15 @@ export async function poolDemand(db: Db, pool: Pool, maxPoints = 200): Promise<P
         count(*) over ()::int8 as n,
         sum(members) over (order by max_price desc)::int8 as cum_members,
         sum(quantity) over (order by max_price desc)::int8 as cum_quantity,
-        sum(members) over (order by max_price asc)::int8 as asc_members,
-        sum(quantity) over (order by max_price asc)::int8 as asc_quantity,
         sum(members) over ()::int8 as total_members,
         sum(quantity) over ()::int8 as total_quantity
       from pool_price_level where pool_id = ${pool.id} and members > 0
+    ),
+    sums as (
+      -- Running sums from the lowest price, derived from those from the highest (one sort, not two).
+      select *, total_members - cum_members + members as asc_members,
+        total_quantity - cum_quantity + quantity as asc_quantity
+      from lv
     ),
     flagged as (
       select *,
@@ -256,7 +260,7 @@ export async function poolDemand(db: Db, pool: Pool, maxPoints = 200): Promise<P
         (asc_quantity >= greatest(1, ceil(0.25 * total_quantity)) and asc_quantity - quantity < greatest(1, ceil(0.25 * total_quantity))) as u1,
         (asc_quantity >= greatest(1, ceil(0.5 * total_quantity)) and asc_quantity - quantity < greatest(1, ceil(0.5 * total_quantity))) as u2,
         (asc_quantity >= greatest(1, ceil(0.75 * total_quantity)) and asc_quantity - quantity < greatest(1, ceil(0.75 * total_quantity))) as u3
-      from lv
+      from sums
     )
     select trim_scale(max_price)::text as price, rn, n, cum_members, cum_quantity, total_members, total_quantity,
       is_point, m1, m2, m3, u1, u2, u3

@@ -17,7 +17,7 @@ const CampaignRef = z.object({ campaignId: Id });
 export const campaignsRouter = router({
   /** A campaign for a pool, as a draft. */
   create: organiserProcedure
-    .input(z.object({ poolId: Id, targetPrice: Price, deadline: IsoTime, conditions: Conditions.optional(), organiserMargin: OrganiserMargin }))
+    .input(z.object({ poolId: Id, targetPrice: Price, deadline: IsoTime, conditions: Conditions.optional(), organiserMargin: OrganiserMargin, category: z.string().trim().min(1).max(80).optional() }))
     .mutation(({ ctx, input }) => createCampaign(ctx.db, ctx.bus, ctx.organiserId, input)),
 
   /** draft → open for bids (shoppers whose interests match are alerted). */
