@@ -15,7 +15,7 @@ import { readMeta, readMetas } from './sources/meta.ts';
 import { clearAncestorCaches, readMicrodata } from './sources/microdata.ts';
 import { readRdfa } from './sources/rdfa.ts';
 import { readUrl } from './sources/url.ts';
-import { mainHeading, readVisible } from './sources/visible.ts';
+import { mainHeading, readVisible, scanPage } from './sources/visible.ts';
 import type { PageContext, Reading } from './types.ts';
 
 export { parseAmount, parseMarkupPrice, parsePriceText } from './parse/price.ts';
@@ -76,7 +76,8 @@ function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
   const metas = readMetas(doc);
   const page = pageContext(doc, options, metas);
   const title = metas.get('og:title') ?? doc.querySelector('title')?.textContent ?? null;
-  const headingEl = mainHeading(doc, title ? stripShopName(title, page.siteNames) : null);
+  const scan = scanPage(doc);
+  const headingEl = mainHeading(scan, title ? stripShopName(title, page.siteNames) : null);
   const heading = headingEl?.textContent?.trim().slice(0, 300) || title;
 
   // Strongest first: on equal weight the first reading wins.
@@ -85,7 +86,7 @@ function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
     readMicrodata(page, heading),
     readRdfa(page, heading),
     readMeta(page, metas),
-    readVisible(page, headingEl),
+    readVisible(page, scan, headingEl),
     readUrl(page),
   ].filter((r): r is Reading => r !== null);
   if (!isProductPage(readings, page.declaredTypes)) return null;

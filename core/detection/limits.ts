@@ -13,6 +13,8 @@ export const LIMITS = {
   /** Microdata / RDFa: items, and properties read across all of them. */
   items: 300,
   properties: 4_000,
+  /** Elements of the page looked at by the one pass of the visible heuristics. */
+  scannedElements: 60_000,
   /** Elements looked at for the price shown, buy buttons, labelled identifiers. */
   priceCandidates: 400,
   buttons: 300,

@@ -15,12 +15,6 @@ import type { PageContext, Reading } from '../types.ts';
 import { inRelatedBlock, isPageChrome } from './microdata.ts';
 import { nameMatch } from './schema-org.ts';
 
-const PRICE_SELECTOR = [
-  '[class*="price" i]', '[id*="price" i]', '[itemprop="price"]', '[data-price]', '[class*="prix" i]',
-  '[class*="preis" i]', '[class*="precio" i]', '[class*="prezzo" i]', '[class*="preco" i]', '[class*="cena" i]',
-  '[class*="pret" i]', '[class*="hinta" i]', '[class*="amount" i]', '[class*="cost" i]',
-].join(',');
-
 /** Class or id words of a price that is not the price paid now. */
 const NOT_CURRENT_PRICE =
   /old|was|before|regular|strike|crossed|original|list-?price|rrp|uvp|msrp|compare|previous|retail|sav(e|ing)|discount|reduc|instead|statt|barr|antes|anterior|vorher|alt-|prev|from-price|unit-?price|per-?unit|basis|base-?price|grundpreis|ship|deliver|install|month|rate|emi|coupon|points|club|member|bonus|tax|vat/i;
@@ -118,11 +112,81 @@ function notCurrent(el: Element): 'former' | 'other' | null {
 }
 
 /**
+ * The elements the visible heuristics look at, gathered in one bounded pass over the page: by tag, and by
+ * the words of their class and id (one pattern test per element that has any). Case-insensitive attribute
+ * selectors would walk the page once per word, several times slower.
+ */
+export interface PageScan {
+  h1s: Element[];
+  /** Elements titled like a heading (h2, class or id "title", "name"). */
+  titles: Element[];
+  prices: Element[];
+  buttons: Element[];
+  /** Elements named as buy buttons by their id or class ("add-to-cart", "buy-now"). */
+  buyNamed: Element[];
+  stock: Element[];
+  brands: Element[];
+  labels: Element[];
+  breadcrumbs: boolean;
+}
+
+const ANY_WORD =
+  /price|prix|preis|precio|prezzo|preco|cena|pret|hinta|amount|cost|cart|buy|basket|add-?to|stock|availab|lager|dispon|brand|byline|breadcrumb|label|sku|code|article|ref|number|attr|spec|detail|title|name|btn|button|cta/i;
+const PRICE_WORD = /price|prix|preis|precio|prezzo|preco|cena|pret|hinta|amount|cost/i;
+const BUY_WORD = /cart|buy|basket|add-?to/i;
+const BUTTON_WORD = /btn|button|cta|cart|buy/i;
+const STOCK_WORD = /availab|stock|lager|dispon/i;
+const BRAND_WORD = /brand|byline/i;
+const LABEL_WORD = /label|sku|code|article|ref|number|attr|spec|detail|title/i;
+const TITLE_WORD = /title|name/i;
+const LABEL_TAGS = new Set(['TR', 'DT', 'LI', 'TH', 'STRONG', 'B', 'H4', 'H5', 'LABEL']);
+const SKIPPED_TAGS = new Set(['SCRIPT', 'STYLE', 'META', 'LINK', 'NOSCRIPT', 'TEMPLATE', 'PATH', 'SVG']);
+
+function push(list: Element[], el: Element, max: number): void {
+  if (list.length < max) list.push(el);
+}
+
+export function scanPage(doc: Document): PageScan {
+  const scan: PageScan = { h1s: [], titles: [], prices: [], buttons: [], buyNamed: [], stock: [], brands: [], labels: [], breadcrumbs: false };
+  // A live collection is the browser's cheapest walk; DOMs without it (linkedom) answer querySelectorAll.
+  const live = doc.getElementsByTagName('*');
+  const all: ArrayLike<Element> = live.length > 0 ? live : doc.querySelectorAll('*');
+  const n = Math.min(all.length, LIMITS.scannedElements);
+  for (let i = 0; i < n; i++) {
+    const el = all[i];
+    if (!el) break;
+    const tag = el.tagName.toUpperCase();
+    if (SKIPPED_TAGS.has(tag)) continue;
+    if (tag === 'H1') push(scan.h1s, el, 10);
+    else if (tag === 'H2') push(scan.titles, el, 300);
+    const isButton =
+      tag === 'BUTTON' ||
+      (tag === 'INPUT' && /^(?:submit|button|image)$/i.test(el.getAttribute('type') ?? '')) ||
+      el.getAttribute('role') === 'button';
+    if (isButton) push(scan.buttons, el, LIMITS.buttons);
+    const labelTag = LABEL_TAGS.has(tag);
+    if (labelTag) push(scan.labels, el, LIMITS.labelRows);
+    const cls = el.getAttribute('class') ?? '';
+    const names = cls.length < 300 ? `${cls} ${el.id}` : el.id;
+    if (names.length < 2 || !ANY_WORD.test(names)) continue;
+    if (PRICE_WORD.test(names)) push(scan.prices, el, LIMITS.priceCandidates);
+    if (BUY_WORD.test(names)) push(scan.buyNamed, el, LIMITS.buttons);
+    if (!isButton && tag === 'A' && BUTTON_WORD.test(names)) push(scan.buttons, el, LIMITS.buttons);
+    if (STOCK_WORD.test(names)) push(scan.stock, el, 60);
+    if (BRAND_WORD.test(names)) push(scan.brands, el, 30);
+    if (!labelTag && LABEL_WORD.test(names)) push(scan.labels, el, LIMITS.labelRows);
+    if (tag !== 'H2' && TITLE_WORD.test(names)) push(scan.titles, el, 300);
+    if (!scan.breadcrumbs && /breadcrumb/i.test(names)) scan.breadcrumbs = true;
+  }
+  return scan;
+}
+
+/**
  * The main heading: the `h1` named like the page's title (pages also use `h1` for pop-ups and logos),
  * else an element titled like the page (shops without `h1`), else the first `h1` with text.
  */
-export function mainHeading(doc: Document, title: string | null): Element | null {
-  const h1s = doc.querySelectorAll('h1');
+export function mainHeading(scan: PageScan, title: string | null): Element | null {
+  const h1s = scan.h1s;
   let best: Element | null = null;
   let bestMatch = 0;
   let firstWithText: Element | null = null;
@@ -140,7 +204,7 @@ export function mainHeading(doc: Document, title: string | null): Element | null
   }
   if (best && bestMatch >= 0.3) return best;
   if (title) {
-    const list = doc.querySelectorAll('h2, [class*="title" i], [class*="name" i], [id*="title" i]');
+    const list = scan.titles;
     for (let i = 0; i < list.length && i < 300; i++) {
       const el = list[i];
       if (!el || el.childElementCount > 3) continue;
@@ -185,10 +249,8 @@ interface PricesShown {
   was: string[];
 }
 
-function pricesShown(page: PageContext, heading: Element | null): PricesShown {
-  const marked = page.doc.querySelectorAll(PRICE_SELECTOR);
-  const list: Element[] = [];
-  for (let i = 0; i < marked.length && i < LIMITS.priceCandidates; i++) list.push(marked[i] as Element);
+function pricesShown(page: PageContext, scan: PageScan, heading: Element | null): PricesShown {
+  const list: Element[] = [...scan.prices];
   if (heading) for (const el of pricesNearHeading(heading, page)) if (!list.includes(el)) list.push(el);
   const headingAncestors = heading ? ancestors(heading) : new Map<Element, number>();
   let best: PriceShown | null = null;
@@ -240,24 +302,12 @@ function isBuyButton(el: Element, byName: boolean): boolean {
 }
 
 /** An enabled button that puts the product in the cart: named so (id, class), or saying so. */
-function hasBuyButton(doc: Document): boolean {
-  const named = doc.querySelectorAll('[id*="cart" i], [id*="buy" i], [id*="basket" i], [class*="add-to" i], [class*="addtocart" i], [class*="buy" i], [name*="cart" i]');
-  for (let i = 0; i < named.length && i < LIMITS.buttons; i++) {
-    const el = named[i];
-    if (el && isBuyButton(el, true)) return true;
-  }
-  const list = doc.querySelectorAll(
-    'button, input[type="submit"], input[type="button"], input[type="image"], [role="button"], a[class*="cart" i], a[class*="btn" i], a[class*="button" i], a[class*="cta" i]',
-  );
-  for (let i = 0; i < list.length && i < LIMITS.buttons; i++) {
-    const el = list[i];
-    if (el && isBuyButton(el, false)) return true;
-  }
-  return false;
+function hasBuyButton(scan: PageScan): boolean {
+  return scan.buyNamed.some((el) => isBuyButton(el, true)) || scan.buttons.some((el) => isBuyButton(el, false));
 }
 
-function stockShown(doc: Document): Availability | null {
-  const list = doc.querySelectorAll('[class*="availab" i], [id*="availab" i], [class*="stock" i], [id*="stock" i], [class*="lager" i], [class*="dispon" i]');
+function stockShown(scan: PageScan): Availability | null {
+  const list = scan.stock;
   let inStock = false;
   for (let i = 0; i < list.length && i < 60; i++) {
     const el = list[i];
@@ -321,20 +371,14 @@ function setLabelled(out: Labelled, label: string, value: string | null): boolea
 /** "Label: value", "Label - value". */
 const LABEL_VALUE = /^([^:：]{1,40}?)\s*(?:[:：]|\s[-–]\s)\s*(.+)$/u;
 
-const LABEL_SELECTOR = [
-  'tr', 'dt', 'li', 'th', 'strong', 'b', 'h4', 'h5', 'label', '[class*="label" i]', '[class*="sku" i]',
-  '[class*="code" i]', '[class*="article" i]', '[class*="ref" i]', '[class*="number" i]', '[class*="attr" i]',
-  '[class*="spec" i]', '[class*="detail" i]', '[class*="title" i]',
-].join(',');
-
 /**
  * Identifiers shown as label and value: table rows (label and value cells in pairs), definition lists,
  * "Label: value" texts, and a label element followed by its value (`<h4>Item no.</h4><div>123</div>`).
  */
-function labelledIdentifiers(doc: Document, headingAncestors: Map<Element, number>): Labelled {
+function labelledIdentifiers(scan: PageScan, headingAncestors: Map<Element, number>): Labelled {
   const out: Labelled = { skuValues: new Set() };
   let skuBefore: string | undefined;
-  const list = doc.querySelectorAll(LABEL_SELECTOR);
+  const list = scan.labels;
   for (let i = 0; i < list.length && i < LIMITS.labelRows; i++) {
     const el = list[i];
     if (!el || el.childElementCount > 8) continue;
@@ -373,8 +417,8 @@ function labelledIdentifiers(doc: Document, headingAncestors: Map<Element, numbe
   return out;
 }
 
-function brandShown(doc: Document): string | null {
-  const list = doc.querySelectorAll('[id*="byline" i], [class*="byline" i], [class*="brand" i], [id*="brand" i]');
+function brandShown(scan: PageScan): string | null {
+  const list = scan.brands;
   for (let i = 0; i < list.length && i < 30; i++) {
     const el = list[i];
     if (!el || el.childElementCount > 4 || inRelatedBlock(el) || isPageChrome(el)) continue;
@@ -386,22 +430,18 @@ function brandShown(doc: Document): string | null {
   return null;
 }
 
-function hasBreadcrumbs(doc: Document): boolean {
-  return doc.querySelector('[class*="breadcrumb" i], [id*="breadcrumb" i], [aria-label*="breadcrumb" i]') !== null;
-}
-
-export function readVisible(page: PageContext, heading: Element | null): Reading {
+export function readVisible(page: PageContext, scan: PageScan, heading: Element | null): Reading {
   const name = heading ? text(heading, 500) : null;
-  const { best: price, was } = pricesShown(page, heading);
-  const buy = hasBuyButton(page.doc);
-  const stock = stockShown(page.doc);
-  const ids = labelledIdentifiers(page.doc, heading ? ancestors(heading) : new Map<Element, number>());
+  const { best: price, was } = pricesShown(page, scan, heading);
+  const buy = hasBuyButton(scan);
+  const stock = stockShown(scan);
+  const ids = labelledIdentifiers(scan, heading ? ancestors(heading) : new Map<Element, number>());
   // A buy button is the surest sign: stock messages also describe sizes and other products.
   const availability: Availability | null = buy ? 'InStock' : stock;
   // A page shows a product when its heading comes with a price or a stock message, and a way to buy it
   // (or to learn that it cannot be bought), or identifiers; or, with no price shown (sold out, or sold by
   // others), with its own clearly labelled SKU and the shop's breadcrumbs or buy button.
-  const crumbs = hasBreadcrumbs(page.doc);
+  const crumbs = scan.breadcrumbs;
   const labelledSku = ids.sku !== undefined && !ids.skuWeak;
   const shown =
     name !== null &&
@@ -415,7 +455,7 @@ export function readVisible(page: PageContext, heading: Element | null): Reading
     currency: price?.currency ?? null,
     wasPrices: was.filter((a) => a !== price?.amount),
     availability,
-    brand: ids.brand ?? brandShown(page.doc),
+    brand: ids.brand ?? brandShown(scan),
     gtin: ids.gtin ?? null,
     mpn: ids.mpn ?? null,
     sku: ids.sku ?? null,
