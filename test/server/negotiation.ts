@@ -63,14 +63,20 @@ export async function poolWithMembers(
 export const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 /** An open campaign on `poolId` with one invited supplier who bid `tiers`. */
-export async function campaignWithBid(h: Harness, poolId: string, tiers: Tier[]) {
+export async function campaignWithBid(h: Harness, poolId: string, tiers: Tier[], options: { category?: string } = {}) {
   const org = await h.organiser();
-  const campaign = await org.caller.campaigns.create({ poolId, targetPrice: '150', deadline: inDays(10), organiserMargin: '5%' });
+  const campaign = await org.caller.campaigns.create({ poolId, targetPrice: '150', deadline: inDays(10), organiserMargin: '5%', ...options });
   await org.caller.campaigns.open({ campaignId: campaign.id });
   const invitation = await org.caller.campaigns.inviteSupplier({ campaignId: campaign.id, supplierName: 'Fournisseur SA' });
   const supplier = h.caller({ role: 'supplier', invitationId: invitation.invitationId, campaignId: campaign.id });
   const bid = await supplier.bids.submit({ tiers, validUntil: inDays(20), conditions: 'Livraison sous 3 semaines' });
   return { org, campaign, invitation, supplier, bid };
+}
+
+/** The latest event id: subscribe with it as lastEventId so nothing committed after this moment is missed. */
+export async function lastEventId(t: TestDatabase): Promise<string> {
+  const row = await t.handle.db.selectFrom('event').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
+  return String(row.id ?? 0);
 }
 
 /** Waits until `check` returns a value (polling), or fails after `timeoutMs`. */
@@ -97,6 +103,25 @@ export async function collect<T>(iterator: AsyncIterator<T>, count: number, time
     out.push(next.value);
   }
   return out;
+}
+
+/** A subscription's next values, unwrapped from tRPC's tracked envelopes ([id, data, symbol]). */
+export function subscriptionIterator<T>(iterable: unknown): AsyncIterator<{ id: string; data: T }> {
+  // A caller's subscription is a promise of an async iterable.
+  const inner = Promise.resolve(iterable).then((i) => (i as AsyncIterable<unknown>)[Symbol.asyncIterator]());
+  return {
+    async next() {
+      const r = await (await inner).next();
+      if (r.done) return { done: true, value: undefined };
+      const v = r.value as [string, T] | T;
+      return { done: false, value: Array.isArray(v) ? { id: String(v[0]), data: v[1] as T } : { id: '', data: v as T } };
+    },
+    async return() {
+      // Not awaited: an async generator queues return() behind a pending next(), which may never settle.
+      void inner.then((i) => i.return?.()).catch(() => {});
+      return { done: true, value: undefined };
+    },
+  };
 }
 
 export type { BusEvent };
