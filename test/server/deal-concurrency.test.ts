@@ -85,7 +85,8 @@ describe.each(ENGINES)('exactly-once deals on %s', (engine) => {
     const formed = await db.selectFrom('event').select('payload').where('topic', '=', `campaign:${campaign.id}`).where('type', '=', 'deal.formed').executeTakeFirstOrThrow();
     const poolQuantityAtFormation = (formed.payload as { poolQuantity: number }).poolQuantity;
     expect(poolQuantityAtFormation).toBeGreaterThanOrEqual(150);
-    // One notice per member of the pool at formation, none twice.
+    // One notice per member of the pool at formation, none twice (read committed: joins that committed
+    // between the pool read and the notice statement of the formation are members too, and notified).
     const notices = await countEvents(db, { topicPrefix: 'shopper:', type: 'deal.formed', dealId: deal.id });
     const distinct = await db
       .selectFrom('event')
@@ -94,7 +95,8 @@ describe.each(ENGINES)('exactly-once deals on %s', (engine) => {
       .where(sql<boolean>`payload->>'dealId' = ${deal.id}`)
       .where('topic', 'like', 'shopper:%')
       .executeTakeFirstOrThrow();
-    expect(notices).toBe(poolQuantityAtFormation);
+    expect(notices).toBeGreaterThanOrEqual(poolQuantityAtFormation);
+    expect(notices).toBeLessThanOrEqual(10 + JOINERS);
     expect(Number(distinct.n)).toBe(notices);
     expect((await org.caller.campaigns.get({ campaignId: campaign.id })).campaign.state).toBe('confirming');
     // Everyone in the pool, early or late, sees the same deal at the same price.
