@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 
-// The extension's manifest and build. Permissions are the minimum the features use today: `storage` for the
-// per-tab product (storage.session). `alarms` (scheduled sync) and `notifications` (deal alerts) come back
-// with the issues that use them. No `tabs` and no host permissions: the popup reads the active tab's id only,
+// The extension's manifest and build. Permissions are the minimum the features use: `storage` for the per-tab
+// product (storage.session), `alarms` (scheduled refresh, outbox retries), `notifications` (deal alerts).
+// No `tabs` and no host permissions: the popup reads the active tab's id only, the server is reached through
+// its CORS answer for the extension's origin (server/cors.ts),
 // and the content script matches every http(s) page because detection must work on shops it has never seen;
 // it has no network access of its own (see entrypoints/content.ts).
 export default defineConfig({
@@ -13,7 +14,7 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    permissions: ['storage'],
+    permissions: ['storage', 'alarms', 'notifications'],
     action: { default_title: '__MSG_extName__' },
     // Firefox needs a stable id for storage to persist; 115 is the first with storage.session.
     ...(browser === 'firefox' && {

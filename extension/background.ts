@@ -2,18 +2,47 @@ import { browser } from 'wxt/browser';
 import type { Locale } from '../core/i18n/index.ts';
 import { showProductBadge } from './badge.ts';
 import type { ExtensionDB } from './db.ts';
+import { languageTagFor, uiLanguage } from './locale.ts';
 import { handleMessages, ProtocolError, type Handlers } from './messages.ts';
+import { eventNotice, Notifier } from './notices.ts';
+import { readSettings } from './settings.ts';
+import { errorMessage, Sync } from './sync.ts';
 import { forgetTabProduct, loadTabProduct, samePage, saveTabProduct } from './tab-products.ts';
 
 export interface BackgroundDeps {
   db: ExtensionDB;
-  /** The shopper's UI language, for the toolbar button's tooltip. */
+  /** The shopper's UI language, for the toolbar button's tooltip and notifications. */
   locale: () => Locale;
   now?: () => number;
+  sync?: Sync;
+  notifier?: Notifier;
+  /** Settings were saved: the background re-reads the language. */
+  onSettingsChanged?: () => Promise<void>;
 }
 
-/** The background's message handlers: per-tab product, badge and local history. */
-export function backgroundHandlers({ db, locale, now = Date.now }: BackgroundDeps): Handlers {
+/** Alarm names: the scheduled refresh and the outbox's next retry. */
+export const REFRESH_ALARM = 'refresh';
+export const RETRY_ALARM = 'outbox-retry';
+export const REFRESH_MINUTES = 15;
+
+export function createSync(db: ExtensionDB, notifier: Notifier, now: () => number = Date.now): Sync {
+  return new Sync({
+    db,
+    now,
+    languageTag: uiLanguage,
+    scheduleRetry: (when) => void browser.alarms?.create(RETRY_ALARM, { when }),
+    onDeals: (before, after) => notifier.onDeals(before, after),
+    onEvent: async (event) => {
+      await notifier.tell(eventNotice(event));
+    },
+  });
+}
+
+/** The background's message handlers: per-tab product, badge, local history, and the shopper's groups. */
+export function backgroundHandlers(deps: BackgroundDeps): Handlers {
+  const { db, locale, now = Date.now } = deps;
+  const notifier = deps.notifier ?? new Notifier(db, locale, () => languageTagFor(locale()), now);
+  const sync = deps.sync ?? createSync(db, notifier, now);
   return {
     async productDetected({ pageUrl, snapshot }, sender) {
       const tabId = sender.tab?.id;
@@ -22,10 +51,68 @@ export function backgroundHandlers({ db, locale, now = Date.now }: BackgroundDep
       if (sender.frameId !== undefined && sender.frameId !== 0) return { recorded: false };
       await saveTabProduct(tabId, { pageUrl, snapshot, detectedAt: now() });
       await showProductBadge(tabId, snapshot, locale());
-      if (snapshot) await db.recordProductSeen(snapshot, now());
+      if (snapshot) {
+        await db.recordProductSeen(snapshot, now());
+        // Browsing alone sends nothing, unless the shopper opted in to share the prices they see.
+        if ((await readSettings(db)).sharePrices) void sync.sharePrice(snapshot).catch(() => undefined);
+      }
       return { recorded: snapshot !== null };
     },
     getTabProduct: ({ tabId }) => loadTabProduct(tabId),
+
+    async join({ snapshot, quantity, maxPrice, currency }) {
+      const intent = await sync.join({ snapshot, quantity, maxPrice, currency });
+      void sync.flush().then(() => sync.listen()).catch(() => undefined);
+      return { intentId: intent.id };
+    },
+    async updateIntent({ intentId, quantity, maxPrice }) {
+      await sync.updateIntent(intentId, { quantity, maxPrice });
+      return { ok: true };
+    },
+    async withdrawIntent({ intentId }) {
+      await sync.withdraw(intentId);
+      return { ok: true };
+    },
+    async refreshProduct({ snapshot }) {
+      // Opening the popup is the shopper acting: deliver what waits, then ask about this product.
+      void sync.retryNow().catch(() => undefined);
+      try {
+        const row = await sync.lookup(snapshot);
+        void sync.refresh().then(() => sync.listen()).catch(() => undefined);
+        return row;
+      } catch (error) {
+        throw new ProtocolError(errorMessage(error));
+      }
+    },
+    async respondDeal({ dealId, decision, shareContact }) {
+      try {
+        return await sync.respond({ dealId, decision, ...(shareContact && { shareContact }) });
+      } catch (error) {
+        throw new ProtocolError(errorMessage(error));
+      }
+    },
+    async settingsChanged() {
+      await deps.onSettingsChanged?.();
+      sync.stopListening();
+      if (await sync.hasIdentity()) {
+        void sync.syncInterests().catch(() => undefined);
+        void sync.listen().catch(() => undefined);
+      }
+      return { ok: true };
+    },
+    async clearHistory() {
+      await db.transaction('rw', db.productsSeen, db.lookups, async () => {
+        await db.productsSeen.clear();
+        await db.lookups.clear();
+      });
+      return { ok: true };
+    },
+    async syncNow() {
+      await sync.retryNow();
+      await sync.refresh();
+      await sync.syncInterests().catch(() => undefined);
+      return { ok: true };
+    },
   };
 }
 
@@ -43,9 +130,37 @@ export async function onTabLoading(tabId: number, url: string | undefined, local
 
 /** Wires everything. Listeners are added synchronously, so a restarted service worker gets its events. */
 export function startBackground(deps: BackgroundDeps): void {
-  handleMessages(backgroundHandlers(deps));
+  const now = deps.now ?? Date.now;
+  const notifier = deps.notifier ?? new Notifier(deps.db, deps.locale, () => languageTagFor(deps.locale()), now);
+  const sync = deps.sync ?? createSync(deps.db, notifier, now);
+  handleMessages(backgroundHandlers({ ...deps, sync, notifier }));
   browser.tabs.onUpdated.addListener((tabId, changeInfo) => {
     if (changeInfo.status === 'loading') void onTabLoading(tabId, changeInfo.url, deps.locale());
   });
   browser.tabs.onRemoved.addListener((tabId) => void forgetTabProduct(tabId));
+
+  // Scheduled refresh (the service worker may be stopped between alarms) and outbox retries.
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === RETRY_ALARM) void sync.flush().catch(() => undefined);
+    if (alarm.name === REFRESH_ALARM) {
+      void sync
+        .refresh()
+        .then(() => sync.syncInterests())
+        .then(() => sync.listen())
+        .catch(() => undefined);
+    }
+  });
+  void browser.alarms.get(REFRESH_ALARM).then((existing) => {
+    if (!existing) void browser.alarms.create(REFRESH_ALARM, { periodInMinutes: REFRESH_MINUTES });
+  });
+  browser.notifications.onClicked.addListener((id) => void notifier.onClicked(id));
+
+  // A shopper who has joined before: deliver what waits and listen while the browser runs.
+  void (async () => {
+    if (!(await sync.hasIdentity())) return;
+    await sync.flush();
+    await sync.listen();
+    await sync.refresh();
+  })().catch(() => undefined);
+  void notifier.updateBadge().catch(() => undefined);
 }

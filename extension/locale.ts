@@ -6,7 +6,13 @@ export function uiLanguage(): string {
   return browser.i18n.getUILanguage();
 }
 
-/** The extension's language: from the browser's UI language (an options page may override it later). */
-export function uiLocale(): Locale {
-  return pickLocale(uiLanguage());
+/** The extension's language: the shopper's choice in the options page, else the browser's UI language. */
+export function uiLocale(choice: Locale | 'auto' = 'auto'): Locale {
+  return choice === 'auto' ? pickLocale(uiLanguage()) : choice;
+}
+
+/** Number and date formats follow the chosen language; the browser's own tag when it is that language. */
+export function languageTagFor(locale: Locale): string {
+  const browserTag = uiLanguage();
+  return pickLocale(browserTag) === locale ? browserTag : locale;
 }

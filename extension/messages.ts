@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { browser, type Browser } from 'wxt/browser';
-import { ProductSnapshot } from '../core/snapshot.ts';
+import { CurrencyCode, DecimalString, ProductSnapshot } from '../core/snapshot.ts';
+import type { DealRow, LookupRow } from './records.ts';
 
 /**
  * The one message protocol between the content script, the background and the popup.
@@ -14,6 +15,14 @@ import { ProductSnapshot } from '../core/snapshot.ts';
  */
 
 const TabId = z.number().int().nonnegative();
+const IntentId = z.uuid();
+const Quantity = z.number().int().min(1).max(10_000);
+const MaxPrice = DecimalString.refine((v) => /[1-9]/.test(v), 'a price must be above zero').nullable();
+const ShareContact = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(254),
+  address: z.string().trim().min(1).max(500).optional(),
+});
 const PageUrl = z
   .string()
   .max(4096)
@@ -24,6 +33,31 @@ export const Request = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('productDetected'), pageUrl: PageUrl, snapshot: ProductSnapshot.nullable() }),
   /** Popup → background: what was detected in a tab. */
   z.strictObject({ type: z.literal('getTabProduct'), tabId: TabId }),
+  /** Popup → background: "I want this" (works offline: the intent waits in the outbox). */
+  z.strictObject({
+    type: z.literal('join'),
+    snapshot: ProductSnapshot,
+    quantity: Quantity,
+    maxPrice: MaxPrice,
+    currency: CurrencyCode,
+  }),
+  z.strictObject({ type: z.literal('updateIntent'), intentId: IntentId, quantity: Quantity, maxPrice: MaxPrice }),
+  z.strictObject({ type: z.literal('withdrawIntent'), intentId: IntentId }),
+  /** Popup opened on a product page: deliver what waits, then ask the server about this product. */
+  z.strictObject({ type: z.literal('refreshProduct'), snapshot: ProductSnapshot }),
+  /** Confirmation view → background: confirm or decline a deal (a Commitment). */
+  z.strictObject({
+    type: z.literal('respondDeal'),
+    dealId: z.string().min(1).max(100),
+    decision: z.enum(['confirm', 'decline']),
+    shareContact: ShareContact.optional(),
+  }),
+  /** Options page → background: settings were saved (server, interests, privacy). */
+  z.strictObject({ type: z.literal('settingsChanged') }),
+  /** Options page → background: forget the products seen and the server's answers kept for them. */
+  z.strictObject({ type: z.literal('clearHistory') }),
+  /** Any extension page: deliver the outbox and refresh deals now. */
+  z.strictObject({ type: z.literal('syncNow') }),
 ]);
 export type Request = z.infer<typeof Request>;
 export type RequestType = Request['type'];
@@ -43,6 +77,14 @@ type ResponseMap<T extends Record<RequestType, unknown>> = T;
 type Responses = ResponseMap<{
   productDetected: { recorded: boolean };
   getTabProduct: TabProduct | null;
+  join: { intentId: string };
+  updateIntent: { ok: true };
+  withdrawIntent: { ok: true };
+  refreshProduct: LookupRow | null;
+  respondDeal: DealRow;
+  settingsChanged: { ok: true };
+  clearHistory: { ok: true };
+  syncNow: { ok: true };
 }>;
 export type ResponseOf<T extends RequestType> = Responses[T];
 
@@ -51,6 +93,14 @@ export type SenderKind = 'content-script' | 'extension-page';
 const ALLOWED_SENDER: Record<RequestType, SenderKind> = {
   productDetected: 'content-script',
   getTabProduct: 'extension-page',
+  join: 'extension-page',
+  updateIntent: 'extension-page',
+  withdrawIntent: 'extension-page',
+  refreshProduct: 'extension-page',
+  respondDeal: 'extension-page',
+  settingsChanged: 'extension-page',
+  clearHistory: 'extension-page',
+  syncNow: 'extension-page',
 };
 
 /** What travels back: errors are values, so the caller gets a clear message rather than a closed port. */

@@ -5,6 +5,9 @@ import { useI18n } from '../../components/I18n.tsx';
 import { ProductCard } from '../../components/ProductCard.tsx';
 import { NoProduct } from '../../components/NoProduct.tsx';
 import { Message } from '../../components/Message.tsx';
+import { GroupPanel } from '../../components/GroupPanel.tsx';
+import { ComparePanel } from '../../components/ComparePanel.tsx';
+import { MyGroups } from '../../components/MyGroups.tsx';
 
 type State =
   | { kind: 'loading' }
@@ -54,14 +57,26 @@ export function App() {
     };
   }, []);
 
-  switch (state.kind) {
-    case 'loading':
-      return <Message testId="loading" text={t('loading')} />;
-    case 'no-tab':
-      return <Message testId="no-tab" text={t('noTab')} />;
-    case 'error':
-      return <Message testId="error" text={t('error', { message: state.message })} />;
-    case 'ready':
-      return state.tabProduct?.snapshot ? <ProductCard snapshot={state.tabProduct.snapshot} /> : <NoProduct />;
-  }
+  const snapshot = state.kind === 'ready' ? (state.tabProduct?.snapshot ?? null) : null;
+  return (
+    <>
+      {state.kind === 'loading' && <Message testId="loading" text={t('loading')} />}
+      {state.kind === 'no-tab' && <Message testId="no-tab" text={t('noTab')} />}
+      {state.kind === 'error' && <Message testId="error" text={t('error', { message: state.message })} />}
+      {state.kind === 'ready' && !snapshot && <NoProduct />}
+      {snapshot && (
+        <>
+          <ProductCard snapshot={snapshot} />
+          <GroupPanel snapshot={snapshot} />
+          <ComparePanel snapshot={snapshot} />
+        </>
+      )}
+      <MyGroups />
+      <footer>
+        <button type="button" className="link" data-testid="settings" onClick={() => void browser.runtime.openOptionsPage()}>
+          {t('settingsLink')}
+        </button>
+      </footer>
+    </>
+  );
 }

@@ -2,18 +2,18 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { translator } from '../../core/i18n/index.ts';
 import { I18nProvider } from '../../components/I18n.tsx';
-import { uiLanguage, uiLocale } from '../../extension/locale.ts';
+import { chosenLocale } from '../../components/locale-setting.ts';
 import { App } from './App.tsx';
 import './style.css';
 
-const locale = uiLocale();
-document.documentElement.lang = locale;
-document.title = translator(locale)('popupTitle');
-
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <I18nProvider value={{ locale, languageTag: uiLanguage(), t: translator(locale) }}>
-      <App />
-    </I18nProvider>
-  </StrictMode>,
-);
+void chosenLocale().then(({ locale, languageTag }) => {
+  document.documentElement.lang = locale;
+  document.title = translator(locale)('popupTitle');
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <I18nProvider value={{ locale, languageTag, t: translator(locale) }}>
+        <App />
+      </I18nProvider>
+    </StrictMode>,
+  );
+});

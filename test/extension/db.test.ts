@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { Dexie } from 'dexie';
 import { ExtensionDB } from '../../extension/db.ts';
 import { snapshot } from './snapshots.ts';
 
@@ -38,13 +39,27 @@ describe('ExtensionDB: products seen', () => {
     expect(same.map((row) => row.retailer).sort()).toEqual(['a.example', 'b.example']);
   });
 
-  it('version 1 schema opens on an existing database', async () => {
+  it('upgrades a version 1 database to version 2, keeping the products seen and filling their identity keys', async () => {
     const indexedDB = new IDBFactory();
-    const first = new ExtensionDB('upgrade', { indexedDB, IDBKeyRange });
-    await first.recordProductSeen(snapshot(), 1);
-    first.close();
-    const again = new ExtensionDB('upgrade', { indexedDB, IDBKeyRange });
-    expect(await again.productsSeen.count()).toBe(1);
-    expect(again.verno).toBe(1);
+    // Version 1 exactly as issue 2 shipped it.
+    const v1 = new Dexie('upgrade', { indexedDB, IDBKeyRange });
+    v1.version(1).stores({ productsSeen: 'url, lastSeenAt, gtin, retailer' });
+    const seen = snapshot({ gtin: '4006381333931', brand: '  BODUM ' });
+    await v1.table('productsSeen').bulkPut([
+      { url: seen.url, retailer: seen.retailer, name: seen.name, gtin: seen.gtin, brand: seen.brand, mpn: seen.mpn, price: seen.price, currency: seen.currency, snapshot: seen, firstSeenAt: 1, lastSeenAt: 2, timesSeen: 3 },
+      { url: 'https://other.example/p', retailer: 'other.example', name: 'Other', gtin: null, brand: null, mpn: null, price: null, currency: null, snapshot: snapshot({ url: 'https://other.example/p' }), firstSeenAt: 1, lastSeenAt: 1, timesSeen: 1 },
+    ]);
+    expect(v1.verno).toBe(1);
+    v1.close();
+
+    const v2 = new ExtensionDB('upgrade', { indexedDB, IDBKeyRange });
+    expect(await v2.productsSeen.count()).toBe(2);
+    expect(v2.verno).toBe(2);
+    const row = await v2.productsSeen.get(seen.url);
+    expect(row).toMatchObject({ timesSeen: 3, brandKey: 'bodum', gtinKey: '04006381333931' });
+    // The new indexes answer at once on upgraded rows.
+    expect((await v2.productsSeen.where('gtinKey').equals('04006381333931').toArray()).map((r) => r.url)).toEqual([seen.url]);
+    expect(await v2.productsSeen.where('brandKey').equals('bodum').count()).toBe(1);
+    for (const table of [v2.intents, v2.outbox, v2.deals, v2.notifications, v2.lookups, v2.settings]) expect(await table.count()).toBe(0);
   });
 });

@@ -14,7 +14,18 @@ const fromPage: MessageSender = { tab: { id: 7 } as MessageSender['tab'], frameI
 const fromPopup: MessageSender = { url: `${ORIGIN}popup.html` };
 
 function handlers(): Handlers {
+  const unused = () => {
+    throw new Error('not used in these tests');
+  };
   return {
+    join: unused,
+    updateIntent: unused,
+    withdrawIntent: unused,
+    refreshProduct: unused,
+    respondDeal: unused,
+    settingsChanged: unused,
+    clearHistory: unused,
+    syncNow: unused,
     productDetected: vi.fn(async () => ({ recorded: true })),
     getTabProduct: vi.fn(async ({ tabId }) => ({ pageUrl: `https://tab/${tabId}`, snapshot: null, detectedAt: 1 })),
   };

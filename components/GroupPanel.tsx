@@ -1,0 +1,100 @@
+import { useEffect, useState } from 'react';
+import { useLiveQuery } from 'dexie-react-hooks';
+import { formatPrice } from '../core/i18n/format.ts';
+import { compareDecimal } from '../core/pricing.ts';
+import type { ProductSnapshot } from '../core/snapshot.ts';
+import type { DealRow, IntentRow, LookupRow } from '../extension/records.ts';
+import { sendMessage } from '../extension/messages.ts';
+import { pageDb } from './db.ts';
+import { useI18n } from './I18n.tsx';
+import { IntentEditor, JoinForm } from './JoinForm.tsx';
+import { TierLadder } from './TierLadder.tsx';
+
+/** The local rows about this page: its saved lookup, the shopper's live intent, and a deal for the product. */
+export function usePageGroup(snapshot: ProductSnapshot) {
+  const db = pageDb();
+  return useLiveQuery(async () => {
+    const lookup = (await db.lookups.get(snapshot.url)) ?? null;
+    const productId = lookup?.productId ?? null;
+    const intents = await db.intents.where('pageUrl').equals(snapshot.url).toArray();
+    let intent: IntentRow | null = intents.find((row) => row.status === 'live') ?? null;
+    if (!intent && productId) {
+      intent = (await db.intents.where('productId').equals(productId).filter((row) => row.status === 'live').first()) ?? null;
+    }
+    const dealProduct = intent?.productId ?? productId;
+    const deal: DealRow | null = dealProduct
+      ? ((await db.deals.where('productId').equals(dealProduct).reverse().sortBy('confirmBy'))[0] ?? null)
+      : null;
+    return { lookup, intent, deal };
+  }, [snapshot.url]);
+}
+
+/** The group around the product, and joining it. Renders from local data first, then from the server's answer. */
+export function GroupPanel({ snapshot }: { snapshot: ProductSnapshot }) {
+  const { t, languageTag } = useI18n();
+  const local = usePageGroup(snapshot);
+  const [refreshError, setRefreshError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    sendMessage({ type: 'refreshProduct', snapshot })
+      .then(() => !cancelled && setRefreshError(null))
+      .catch((error: unknown) => !cancelled && setRefreshError(error instanceof Error ? error.message : String(error)));
+    return () => {
+      cancelled = true;
+    };
+  }, [snapshot]);
+
+  if (!local) return null;
+  const { lookup, intent, deal } = local;
+  const pool = poolFigures(lookup, intent);
+  return (
+    <section className="group" data-testid="group">
+      <h2>{t('groupTitle')}</h2>
+      {refreshError && (
+        <p className="message" data-testid="lookup-error">
+          {t('lookupError', { message: refreshError })}
+        </p>
+      )}
+      {pool ? (
+        <dl className="group-figures">
+          <dt>{t('groupMembers')}</dt>
+          <dd data-field="members">{pool.members}</dd>
+          <dt>{t('groupQuantity')}</dt>
+          <dd data-field="quantity">{pool.quantity}</dd>
+        </dl>
+      ) : (
+        <p className="message">{lookup ? t('groupNone') : t('groupUnknown')}</p>
+      )}
+      {deal && <TierLadder deal={deal} maxPrice={intent?.maxPrice ?? null} />}
+      {deal && intent?.maxPrice && (
+        <p className="message" data-testid="max-price-met">
+          {compareDecimal(deal.unitPrice, intent.maxPrice) <= 0 ? t('maxPriceMet') : t('maxPriceNotMet')}
+        </p>
+      )}
+      {intent ? (
+        <IntentEditor intent={intent} />
+      ) : (
+        <JoinForm snapshot={snapshot} margin={deal ? formatMargin(deal, languageTag) : null} />
+      )}
+    </section>
+  );
+}
+
+function poolFigures(lookup: LookupRow | null, intent: IntentRow | null): { members: number; quantity: number } | null {
+  const pool = lookup?.result.pool;
+  if (pool) return { members: pool.memberCount, quantity: pool.totalQuantity };
+  if (intent?.memberCount != null && intent.totalQuantity != null) {
+    return { members: intent.memberCount, quantity: intent.totalQuantity };
+  }
+  return null;
+}
+
+/** The organiser's margin: a percentage ("5" → 5 %) unless it names an amount in the deal's currency. */
+export function formatMargin(deal: DealRow, languageTag: string): string {
+  const margin = deal.organiserMargin.trim();
+  if (margin.endsWith('%')) return margin;
+  const value = Number(margin);
+  if (Number.isFinite(value) && value <= 100) return `${new Intl.NumberFormat(languageTag).format(value)} %`;
+  return formatPrice(margin, deal.currency, languageTag);
+}
