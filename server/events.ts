@@ -118,11 +118,16 @@ export class EventBus {
     const send = async () => {
       do {
         this.#announceAgain = false;
-        await this.#handle.db.transaction().execute(async (trx) => {
-          // A lost wake-up costs at most one poll interval: no need to wait for the disk.
-          await sql`set local synchronous_commit = off`.execute(trx);
-          await sql`select pg_notify(${channel}, '')`.execute(trx);
-        });
+        if (this.#handle.engine === 'pglite') {
+          // In-process, nothing to flush: one statement (PGlite's single connection is the bottleneck).
+          await sql`select pg_notify(${channel}, '')`.execute(this.#handle.db);
+        } else {
+          await this.#handle.db.transaction().execute(async (trx) => {
+            // A lost wake-up costs at most one poll interval: no need to wait for the disk.
+            await sql`set local synchronous_commit = off`.execute(trx);
+            await sql`select pg_notify(${channel}, '')`.execute(trx);
+          });
+        }
       } while (this.#announceAgain && this.#started);
     };
     send()
