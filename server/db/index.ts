@@ -173,7 +173,11 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
 
 /** Runs every migration not yet applied; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Named explicitly: without it Kysely looks for its migration tables in every schema, so a second schema
+  // on the same PostgreSQL (a test file, a benchmark) makes it skip creating its own and then fail.
+  const current = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const migrationTableSchema = current.rows[0]?.schema ?? 'public';
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
