@@ -2,6 +2,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { createRequestContext } from './context.ts';
+import { registerExtensionCors } from './cors.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/index.ts';
 import { parseEnv, type Env } from './env.ts';
 import { DealEngine } from './domain/deal-engine.ts';
@@ -56,6 +57,7 @@ export async function buildServer(env: Env, database: DatabaseHandle, bus: Event
   });
   const rateLimiter = new RateLimiter({ perSecond: env.RATE_PER_SEC, burst: env.RATE_BURST });
   const base = { db: database.db, bus, rateLimiter, sessionHours: env.SESSION_HOURS };
+  registerExtensionCors(app);
 
   app.get('/health', async (_request, reply) => {
     try {
