@@ -140,7 +140,6 @@ const BRAND_WORD = /brand|byline/i;
 const LABEL_WORD = /label|sku|code|article|ref|number|attr|spec|detail|title/i;
 const TITLE_WORD = /title|name/i;
 const LABEL_TAGS = new Set(['TR', 'DT', 'LI', 'TH', 'STRONG', 'B', 'H4', 'H5', 'LABEL']);
-const SKIPPED_TAGS = new Set(['SCRIPT', 'STYLE', 'META', 'LINK', 'NOSCRIPT', 'TEMPLATE', 'PATH', 'SVG']);
 
 function push(list: Element[], el: Element, max: number): void {
   if (list.length < max) list.push(el);
@@ -155,23 +154,21 @@ export function scanPage(doc: Document): PageScan {
   for (let i = 0; i < n; i++) {
     const el = all[i];
     if (!el) break;
-    const tag = el.tagName.toUpperCase();
-    if (SKIPPED_TAGS.has(tag)) continue;
+    const tag = el.tagName; // upper case in HTML documents; other namespaces (SVG) are not looked at
     if (tag === 'H1') push(scan.h1s, el, 10);
     else if (tag === 'H2') push(scan.titles, el, 300);
-    const isButton =
-      tag === 'BUTTON' ||
-      (tag === 'INPUT' && /^(?:submit|button|image)$/i.test(el.getAttribute('type') ?? '')) ||
-      el.getAttribute('role') === 'button';
+    const isButton = tag === 'BUTTON' || (tag === 'INPUT' && /^(?:submit|button|image)$/i.test(el.getAttribute('type') ?? ''));
     if (isButton) push(scan.buttons, el, LIMITS.buttons);
     const labelTag = LABEL_TAGS.has(tag);
     if (labelTag) push(scan.labels, el, LIMITS.labelRows);
-    const cls = el.getAttribute('class') ?? '';
-    const names = cls.length < 300 ? `${cls} ${el.id}` : el.id;
-    if (names.length < 2 || !ANY_WORD.test(names)) continue;
+    const cls = el.getAttribute('class');
+    const id = el.id;
+    // Most elements have no class or id with any of the words: one test each, no string built.
+    if (!((cls && cls.length < 300 && ANY_WORD.test(cls)) || (id && ANY_WORD.test(id)))) continue;
+    const names = `${cls ?? ''} ${id}`;
     if (PRICE_WORD.test(names)) push(scan.prices, el, LIMITS.priceCandidates);
     if (BUY_WORD.test(names)) push(scan.buyNamed, el, LIMITS.buttons);
-    if (!isButton && tag === 'A' && BUTTON_WORD.test(names)) push(scan.buttons, el, LIMITS.buttons);
+    if (!isButton && (tag === 'A' || tag === 'DIV' || tag === 'SPAN') && BUTTON_WORD.test(names)) push(scan.buttons, el, LIMITS.buttons);
     if (STOCK_WORD.test(names)) push(scan.stock, el, 60);
     if (BRAND_WORD.test(names)) push(scan.brands, el, 30);
     if (!labelTag && LABEL_WORD.test(names)) push(scan.labels, el, LIMITS.labelRows);
@@ -383,8 +380,9 @@ function labelledIdentifiers(scan: PageScan, headingAncestors: Map<Element, numb
     const el = list[i];
     if (!el || el.childElementCount > 8) continue;
     const tag = el.tagName.toLowerCase();
-    // Menus are most of a page's list items; a product's header may hold its code, so only menus are skipped.
-    if (tag === 'li' && isPageChrome(el)) continue;
+    // Menus are most of a page's list items (and hold whole sub-menus); a product's header may hold its
+    // code, so only list items of menus, and those holding lists, are skipped.
+    if (tag === 'li' && (el.childElementCount > 3 || isPageChrome(el))) continue;
     if (tag === 'tr') {
       const cells = el.children;
       for (let c = 0; c + 1 < cells.length && c < 6; c += 2) setLabelled(out, text(cells[c], 60) ?? '', text(cells[c + 1], 100));
