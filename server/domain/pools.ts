@@ -250,16 +250,22 @@ export async function poolDemand(db: Db, pool: Pool, maxPoints = 200): Promise<P
       from lv
     ),
     flagged as (
+      -- Integer arithmetic only (numeric is slow over ten thousand rows). Kept point i is rank
+      -- round(i (n-1) / (m-1)) (rounding half up: (2a + b) div 2b); rank r is kept if one of the two i
+      -- around it, floor and ceil of r (m-1) / (n-1), maps back to it. Quartile k/4 of a total t is the
+      -- first row whose running sum from the lowest price reaches ceil(k t / 4) = (k t + 3) div 4.
       select *,
-        -- Kept point i is rank round(i (n-1) / (m-1)): rank r is kept if one of the two i around it maps to it.
-        (n <= ${m} or round(floor((rn - 1) * (${m} - 1)::numeric / (n - 1)) * (n - 1)::numeric / (${m} - 1)) = rn - 1
-          or round(ceil((rn - 1) * (${m} - 1)::numeric / (n - 1)) * (n - 1)::numeric / (${m} - 1)) = rn - 1) as is_point,
-        (asc_members >= greatest(1, ceil(0.25 * total_members)) and asc_members - members < greatest(1, ceil(0.25 * total_members))) as m1,
-        (asc_members >= greatest(1, ceil(0.5 * total_members)) and asc_members - members < greatest(1, ceil(0.5 * total_members))) as m2,
-        (asc_members >= greatest(1, ceil(0.75 * total_members)) and asc_members - members < greatest(1, ceil(0.75 * total_members))) as m3,
-        (asc_quantity >= greatest(1, ceil(0.25 * total_quantity)) and asc_quantity - quantity < greatest(1, ceil(0.25 * total_quantity))) as u1,
-        (asc_quantity >= greatest(1, ceil(0.5 * total_quantity)) and asc_quantity - quantity < greatest(1, ceil(0.5 * total_quantity))) as u2,
-        (asc_quantity >= greatest(1, ceil(0.75 * total_quantity)) and asc_quantity - quantity < greatest(1, ceil(0.75 * total_quantity))) as u3
+        -- case, not or: the division by n - 1 must never run for a pool of one price.
+        case when n <= ${m} then true else
+          (2 * ((rn - 1) * (${m} - 1) / (n - 1)) * (n - 1) + (${m} - 1)) / (2 * (${m} - 1)) = rn - 1
+          or (2 * (((rn - 1) * (${m} - 1) + n - 2) / (n - 1)) * (n - 1) + (${m} - 1)) / (2 * (${m} - 1)) = rn - 1
+        end as is_point,
+        (asc_members >= greatest(1, (total_members + 3) / 4) and asc_members - members < greatest(1, (total_members + 3) / 4)) as m1,
+        (asc_members >= greatest(1, (2 * total_members + 3) / 4) and asc_members - members < greatest(1, (2 * total_members + 3) / 4)) as m2,
+        (asc_members >= greatest(1, (3 * total_members + 3) / 4) and asc_members - members < greatest(1, (3 * total_members + 3) / 4)) as m3,
+        (asc_quantity >= greatest(1, (total_quantity + 3) / 4) and asc_quantity - quantity < greatest(1, (total_quantity + 3) / 4)) as u1,
+        (asc_quantity >= greatest(1, (2 * total_quantity + 3) / 4) and asc_quantity - quantity < greatest(1, (2 * total_quantity + 3) / 4)) as u2,
+        (asc_quantity >= greatest(1, (3 * total_quantity + 3) / 4) and asc_quantity - quantity < greatest(1, (3 * total_quantity + 3) / 4)) as u3
       from sums
     )
     select trim_scale(max_price)::text as price, rn, n, cum_members, cum_quantity, total_members, total_quantity,
