@@ -16,7 +16,7 @@ export const LIMITS = {
   /** Elements of the page looked at by the one pass of the visible heuristics. */
   scannedElements: 60_000,
   /** Elements looked at for the price shown, buy buttons, labelled identifiers. */
-  priceCandidates: 400,
+  priceCandidates: 200,
   buttons: 300,
   labelRows: 1_500,
   /** Characters of one element's text read as a short value (a price, a label, a button). */

@@ -66,9 +66,16 @@ const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp; weak?: bool
 const BRAND_LINE =
   /^(?:(?:visit|besuche|visita|visiter|visitez|bezoek)\s+(?:the|den|lo|la|le|de)?\s*(?:store\s+(?:di|de)\s+|boutique\s+)?(.+?)(?:[- ]store|[- ]shop|\s+boutique)?|(?:brand|marke|marque|marca|merk)\s*:\s*(.+))$/i;
 
+/**
+ * An element's text, whitespace collapsed and bounded. The DOM has decoded entities and holds no tags in
+ * text, so the heavier cleaning of markup strings is not needed here (this runs on hundreds of elements).
+ */
 function text(el: Element | null | undefined, max: number = LIMITS.shortText): string | null {
-  if (!el) return null;
-  return cleanText(el.textContent, max);
+  const raw = el?.textContent;
+  if (!raw) return null;
+  const t = raw.slice(0, max * 4).replace(/[\s\u00a0\u200b\u200e\u200f]+/g, ' ').trim();
+  if (!t) return null;
+  return t.length > max ? t.slice(0, max).trim() : t;
 }
 
 /** Ancestors of an element with their distance, up to a bound. */
