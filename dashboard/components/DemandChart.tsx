@@ -1,0 +1,123 @@
+import { CartesianGrid, Line, LineChart, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { count, money } from '../format.ts';
+import { useLocale } from '../i18n/index.tsx';
+
+export interface CurvePoint {
+  price: string;
+  members: number;
+  quantity: number;
+}
+
+export interface ChartTier {
+  minQuantity: number;
+  unitPrice: string;
+}
+
+/**
+ * The demand curve: units wanted (members whose max price is at or above a price, plus those without a max)
+ * against the price. Drawn with recharts for the eye, and always given as a table too (screen readers,
+ * keyboard users, and exact figures), in a <details> under the chart.
+ */
+export function DemandChart({ curve, currency, tiers = [], caption }: { curve: CurvePoint[]; currency: string; tiers?: ChartTier[]; caption: string }) {
+  const { t, locale } = useLocale();
+  // Cheapest last on the table; the chart reads left to right as "more units at lower prices".
+  const points = curve.map((p) => ({ price: Number(p.price), quantity: p.quantity, members: p.members, label: p.price }));
+  const byQuantity = [...points].sort((a, b) => a.quantity - b.quantity);
+  return (
+    <figure className="chart" data-testid="demand-chart">
+      <figcaption>{caption}</figcaption>
+      {points.length === 0 ? (
+        <p>{t('pool.noCurve')}</p>
+      ) : (
+        <div className="chart-area" aria-hidden="true">
+          <ResponsiveContainer width="100%" height={280}>
+            <LineChart data={byQuantity} margin={{ top: 10, right: 20, bottom: 20, left: 10 }}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="quantity" type="number" domain={[0, 'dataMax']} allowDecimals={false} label={{ value: t('chart.units'), position: 'insideBottom', offset: -10 }} />
+              <YAxis dataKey="price" type="number" domain={[0, 'auto']} label={{ value: t('chart.price', { currency }), angle: -90, position: 'insideLeft' }} />
+              <Tooltip formatter={(value) => money(String(value), currency, locale)} labelFormatter={(label) => t('chart.unitsAt', { units: String(label) })} />
+              <Line type="stepBefore" dataKey="price" stroke="#1f5fa8" strokeWidth={2} dot={false} isAnimationActive={false} />
+              {tiers.map((tier, i) => (
+                <ReferenceDot key={i} x={tier.minQuantity} y={Number(tier.unitPrice)} r={5} fill="#c0392b" stroke="none" label={{ value: `T${i + 1}`, position: 'top' }} />
+              ))}
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+      {points.length > 0 && (
+        <details>
+          <summary>{t('chart.asTable')}</summary>
+          <table data-testid="demand-table">
+            <caption>{caption}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('chart.priceCol')}</th>
+                <th scope="col">{t('chart.membersCol')}</th>
+                <th scope="col">{t('chart.unitsCol')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {points.map((p) => (
+                <tr key={p.label}>
+                  <th scope="row">{money(p.label, currency, locale)}</th>
+                  <td>{count(p.members, locale)}</td>
+                  <td>{count(p.quantity, locale)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      )}
+    </figure>
+  );
+}
+
+interface Quartiles {
+  count: number;
+  min: string;
+  q1: string;
+  median: string;
+  q3: string;
+  max: string;
+}
+
+/** Price sensitivity: quartiles of the members' max prices (per member and per unit). */
+export function QuartilesTable({ quartiles, currency }: { quartiles: { members: Quartiles | null; units: Quartiles | null }; currency: string }) {
+  const { t, locale } = useLocale();
+  const rows = [
+    ['members', quartiles.members],
+    ['units', quartiles.units],
+  ] as const;
+  if (!quartiles.members && !quartiles.units) return <p>{t('pool.noMaxPrices')}</p>;
+  return (
+    <table data-testid="quartiles">
+      <caption>{t('pool.sensitivity')}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('stats.weight')}</th>
+          <th scope="col">{t('stats.count')}</th>
+          <th scope="col">{t('stats.min')}</th>
+          <th scope="col">{t('stats.q1')}</th>
+          <th scope="col">{t('stats.median')}</th>
+          <th scope="col">{t('stats.q3')}</th>
+          <th scope="col">{t('stats.max')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(([name, q]) =>
+          q ? (
+            <tr key={name}>
+              <th scope="row">{t(name === 'members' ? 'stats.perMember' : 'stats.perUnit')}</th>
+              <td>{count(q.count, locale)}</td>
+              <td>{money(q.min, currency, locale)}</td>
+              <td>{money(q.q1, currency, locale)}</td>
+              <td>{money(q.median, currency, locale)}</td>
+              <td>{money(q.q3, currency, locale)}</td>
+              <td>{money(q.max, currency, locale)}</td>
+            </tr>
+          ) : null,
+        )}
+      </tbody>
+    </table>
+  );
+}
