@@ -17,7 +17,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { hashToken, newToken } from '../server/auth.ts';
 import { openDatabase, type DatabaseHandle } from '../server/db/index.ts';
-import { rebuildPool } from '../server/domain/pools.ts';
+import { poolDemand, rebuildPool } from '../server/domain/pools.ts';
 import { startServer } from '../server/http.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -245,6 +245,16 @@ async function main() {
     }
     times.sort((a, b) => a - b);
     const demandCurve1MMs = Number(times[Math.floor(times.length / 2)]!.toFixed(1));
+    // The same query without HTTP and tRPC, to tell the database's share from the stack's.
+    const poolRow = await db.selectFrom('pool').selectAll().where('id', '=', pool.id).executeTakeFirstOrThrow();
+    const direct: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const start = performance.now();
+      await poolDemand(db, poolRow, 200);
+      direct.push(performance.now() - start);
+    }
+    direct.sort((a, b) => a - b);
+    console.log(`demand curve in the database alone (no HTTP): median ${direct[3]!.toFixed(1)} ms`);
     // For comparison: the same curve computed from the intents themselves, without the aggregate.
     const t2 = performance.now();
     await sql`
