@@ -73,7 +73,9 @@ function ServerSection({ settings }: { settings: Settings }) {
         <label>
           {t('serverLabel')} <input data-testid="server-url" value={address} onChange={(e) => setAddress(e.target.value)} />
         </label>{' '}
-        <button type="submit">{t('saveButton')}</button>
+        <button type="submit" data-testid="save-server">
+          {t('saveButton')}
+        </button>
         {status && <p role="status">{status}</p>}
       </form>
     </section>

@@ -13,7 +13,7 @@ import type { AppRouter } from '../server/routers/_app.ts';
 import type { ExtensionDB } from './db.ts';
 import type { RespondInput, ShopperEvent } from './deals-contract.ts';
 import type { DealRow, IntentRow, LookupRow, OutboxKind, OutboxOp } from './records.ts';
-import { readSettings, regionOf, writeSettings, type InterestSetting, type ShopperIdentity } from './settings.ts';
+import { readSettings, regionOf, writeSettings, type ShopperIdentity } from './settings.ts';
 
 /**
  * The extension's link with the server: a tRPC client (batched HTTP for calls, SSE for the shopper's live
@@ -26,21 +26,6 @@ import { readSettings, regionOf, writeSettings, type InterestSetting, type Shopp
  */
 
 export type ServerClient = TRPCClient<AppRouter>;
-
-/** The deal procedures of the contract (see deals-contract.ts), called through the same client. */
-interface DealProcedures {
-  deals: { mine: { query(): Promise<unknown> } };
-  commitments: { respond: { mutate(input: RespondInput): Promise<unknown> } };
-  interests: { set: { mutate(input: { interests: InterestSetting[] }): Promise<unknown> } };
-  events: {
-    shopper: {
-      subscribe(
-        input: { lastEventId?: string },
-        handlers: { onData(data: unknown): void; onError(error: unknown): void; onStarted?(): void },
-      ): { unsubscribe(): void };
-    };
-  };
-}
 
 export function createServerClient(serverUrl: string, token: string | null, fetchImpl?: typeof fetch): ServerClient {
   const url = `${serverUrl}/trpc`;
@@ -379,11 +364,6 @@ export class Sync {
     return this.client.client;
   }
 
-  private async dealProcedures(): Promise<DealProcedures> {
-    // The deal procedures are called by their contract names; their answers are parsed (DealSchema).
-    return (await this.authedClient()) as unknown as DealProcedures;
-  }
-
   // ---- reading from the server ----
 
   /** The popup asked about this page: the server's product, pool and prices, kept for the next opening. */
@@ -422,7 +402,7 @@ export class Sync {
     const client = await this.authedClient();
     const [intents, deals] = await Promise.all([
       client.intents.mine.query({ includeEnded: true, limit: 200 }),
-      (client as unknown as DealProcedures).deals.mine.query(),
+      client.deals.mine.query({ limit: 100 }),
     ]);
     await this.db.transaction('rw', this.db.intents, async () => {
       for (const remote of intents) {
@@ -437,7 +417,7 @@ export class Sync {
         });
       }
     });
-    await this.storeDeals(Array.isArray(deals) ? deals : []);
+    await this.storeDeals(deals);
   }
 
   private async storeDeals(values: unknown[]): Promise<void> {
@@ -450,8 +430,8 @@ export class Sync {
 
   /** Confirm or decline a deal: a Commitment on the server (the window is short, so no outbox: a clear error). */
   async respond(input: RespondInput): Promise<DealRow> {
-    const deals = await this.dealProcedures();
-    const row = toDealRow(await deals.commitments.respond.mutate(input), this.now());
+    const client = await this.authedClient();
+    const row = toDealRow(await client.commitments.respond.mutate(input), this.now());
     const before = new Map((await this.db.deals.toArray()).map((deal) => [deal.dealId, deal]));
     await this.db.deals.put(row);
     await this.deps.onDeals?.(before, [row]);
@@ -462,8 +442,8 @@ export class Sync {
   async syncInterests(): Promise<void> {
     const settings = await readSettings(this.db);
     if (settings.interestsSynced) return;
-    const deals = await this.dealProcedures();
-    await deals.interests.set.mutate({ interests: settings.interests });
+    const client = await this.authedClient();
+    await client.interests.set.mutate({ interests: settings.interests });
     await writeSettings(this.db, { interestsSynced: true });
   }
 
@@ -476,9 +456,9 @@ export class Sync {
     const key = `${settings.identity!.serverUrl} ${settings.identity!.token}`;
     if (this.subscription?.key === key) return;
     this.subscription?.unsubscribe();
-    const deals = await this.dealProcedures();
+    const client = await this.authedClient();
     const input = settings.lastEventId ? { lastEventId: settings.lastEventId } : {};
-    const subscription = deals.events.shopper.subscribe(input, {
+    const subscription = client.events.shopper.subscribe(input, {
       onData: (data) => void this.received(data),
       onError: () => {
         // The link reconnects by itself; the scheduled refresh covers what it misses meanwhile.

@@ -16,7 +16,7 @@ export function registerExtensionCors(app: FastifyInstance): void {
     reply.header('vary', 'Origin');
     if (request.method === 'OPTIONS') {
       reply.header('access-control-allow-methods', 'GET, POST, OPTIONS');
-      reply.header('access-control-allow-headers', 'authorization, content-type, trpc-accept, last-event-id');
+      reply.header('access-control-allow-headers', 'authorization, content-type, trpc-accept, last-event-id, cache-control');
       reply.header('access-control-max-age', '600');
       await reply.code(204).send();
     }

@@ -38,6 +38,8 @@ export interface LaunchOptions {
   lang?: string;
   /** Load the built extension (the benchmark runs detection without it). */
   withExtension?: boolean;
+  /** Addresses left out of the mapping, so the extension reaches a real API server on 127.0.0.1 (its own port). */
+  unmapped?: string[];
 }
 
 export interface Launched {
@@ -49,7 +51,7 @@ export interface Launched {
  * Launches Chromium headless with a fresh profile. `--host-resolver-rules` sends every host to the local
  * server: pages keep their real address (detection reads the domain) and no request can leave the machine.
  */
-export async function launchChromium({ serverPort, lang = 'en-US', withExtension = true }: LaunchOptions): Promise<Launched> {
+export async function launchChromium({ serverPort, lang = 'en-US', withExtension = true, unmapped = [] }: LaunchOptions): Promise<Launched> {
   if (withExtension && !existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
     throw new Error(`No built extension in ${EXTENSION_DIR}: run \`npm run build\` first (npm test does).`);
   }
@@ -63,7 +65,7 @@ export async function launchChromium({ serverPort, lang = 'en-US', withExtension
     args: [
       ...(withExtension ? [`--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`] : []),
       `--lang=${lang}`,
-      `--host-resolver-rules=MAP * 127.0.0.1:${serverPort}`,
+      `--host-resolver-rules=${[`MAP * 127.0.0.1:${serverPort}`, ...unmapped.map((host) => `EXCLUDE ${host}`)].join(', ')}`,
       // The local server's certificate is a throwaway one: it is the only server this browser can reach.
       '--ignore-certificate-errors',
       '--no-sandbox',

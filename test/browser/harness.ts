@@ -39,10 +39,10 @@ export class ExtensionHarness {
     private readonly closeBrowser: () => Promise<void>,
   ) {}
 
-  static async start(pages: ServedPage[], lang = 'en-US'): Promise<ExtensionHarness> {
+  static async start(pages: ServedPage[], lang = 'en-US', unmapped: string[] = []): Promise<ExtensionHarness> {
     const server = await startPageServer(pages);
     try {
-      const { context, close } = await launchChromium({ serverPort: server.port, lang });
+      const { context, close } = await launchChromium({ serverPort: server.port, lang, unmapped });
       const worker = await extensionWorker(context);
       return new ExtensionHarness(server, context, worker, extensionId(worker), close);
     } catch (error) {

@@ -52,6 +52,8 @@ export interface PageServer {
   port: number;
   /** Adds pages to serve (also while running). */
   add: (pages: ServedPage[]) => void;
+  /** Every request received, as `host/path` (the browser can reach nothing else: see launchChromium). */
+  requests: string[];
   close: () => Promise<void>;
 }
 
@@ -93,8 +95,10 @@ export async function startPageServer(initial: ServedPage[] = []): Promise<PageS
   };
   add(initial);
 
+  const requests: string[] = [];
   const answer = (request: IncomingMessage, response: ServerResponse) => {
     const host = (request.headers.host ?? '').replace(/:\d+$/, '');
+    requests.push(`${host}${request.url ?? '/'}`);
     const page = byAddress.get(keyOf(host, request.url ?? '/'));
     if (!page || request.method !== 'GET') {
       response.writeHead(404, { 'content-length': 0, 'cache-control': 'no-store' });
@@ -127,6 +131,7 @@ export async function startPageServer(initial: ServedPage[] = []): Promise<PageS
   return {
     port: (front.address() as AddressInfo).port,
     add,
+    requests,
     close: () =>
       new Promise((done) => {
         for (const socket of sockets) socket.destroy();
