@@ -15,6 +15,7 @@
  * (stream preamble, connection event and the notice; no HTTP headers).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,8 @@ import { startServer } from '../server/http.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 10_000);
 const CHILDREN = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);
+/** How many subscribers get a real socket (the rest subscribe in-process); all by default. */
+const REAL = Math.min(SUBSCRIBERS, Number(process.env.BENCH_REAL_CONNECTIONS ?? SUBSCRIBERS));
 const CONNECT_CONCURRENCY = 200;
 const TIME_LIMIT_MS = Number(process.env.BENCH_TIME_LIMIT_S ?? 240) * 1000;
 
@@ -220,15 +223,13 @@ async function main(): Promise<void> {
 
     // Connect over loopback from child processes.
     const connectStart = now();
-    const share = Math.ceil(tokens.length / CHILDREN);
+    const share = Math.ceil(REAL / CHILDREN);
     const connectedReports: Array<Promise<Extract<ClientMessage, { kind: 'connected' }>>> = [];
     const receivedReports: Array<Promise<Extract<ClientMessage, { kind: 'received' }>>> = [];
-    const slices: Array<{ from: number; to: number }> = [];
     for (let c = 0; c < CHILDREN; c++) {
       const from = c * share;
-      const to = Math.min(tokens.length, from + share);
+      const to = Math.min(REAL, from + share);
       if (from >= to) break;
-      slices.push({ from, to });
       const child = fork(fileURLToPath(import.meta.url), ['--clients'], { execArgv: ['--import', 'tsx'] });
       children.push(child);
       const messages: ClientMessage[] = [];
@@ -253,13 +254,15 @@ async function main(): Promise<void> {
     const connected = await Promise.all(connectedReports);
     const real = connected.reduce((s, r) => s + r.connected, 0);
     const refused = connected.reduce((s, r) => s + r.failed, 0);
+    const withoutSocket = SUBSCRIBERS - real;
     console.log(`connected ${real} SSE subscribers over loopback in ${Math.round(now() - connectStart)} ms (${refused} refused${connected.find((r) => r.firstError)?.firstError ? `: ${connected.find((r) => r.firstError)!.firstError}` : ''})`);
 
     // Shoppers whose connection was refused subscribe in-process instead (same bus, no socket).
     const inProcessTimes: number[] = [];
     const abort = new AbortController();
+    setMaxListeners(0, abort.signal);
     let inProcess = 0;
-    if (refused > 0) {
+    if (withoutSocket > 0) {
       const connectedTopics = new Set<number>();
       // Which ones: those whose topic has no listener yet.
       shopperIds.forEach((id, i) => {
@@ -268,8 +271,11 @@ async function main(): Promise<void> {
       shopperIds.forEach((id, i) => {
         if (connectedTopics.has(i)) return;
         inProcess += 1;
+        // One signal each, as each SSE request has: many listeners on one AbortSignal cost O(n) per add.
+        const own = new AbortController();
+        abort.signal.addEventListener('abort', () => own.abort(), { once: true });
         void (async () => {
-          for await (const event of server.bus.subscribe(`shopper:${id}`, { signal: abort.signal })) {
+          for await (const event of server.bus.subscribe(`shopper:${id}`, { signal: own.signal })) {
             if (event.type === 'deal.formed') {
               inProcessTimes.push(now());
               break;
@@ -277,7 +283,7 @@ async function main(): Promise<void> {
           }
         })();
       });
-      console.log(`${inProcess} subscribers in-process (the machine refused their sockets)`);
+      console.log(`${inProcess} subscribers in-process (${refused} refused by the machine, ${SUBSCRIBERS - REAL} by BENCH_REAL_CONNECTIONS)`);
     }
 
     // Every subscriber's listener must be in place before the deal forms.
@@ -286,6 +292,18 @@ async function main(): Promise<void> {
     while (listening() < real + inProcess && now() - waitStart < 30_000) await new Promise((r) => setTimeout(r, 50));
     console.log(`${listening()} subscribers listening on the bus`);
 
+    // Server side: when the bus has handed the last notice to the subscribers (the rest is the sockets).
+    let dispatched = 0;
+    let dispatchedAt = 0;
+    const dispatchWatch = new AbortController();
+    void (async () => {
+      for await (const event of server.bus.subscribe('*', { signal: dispatchWatch.signal })) {
+        if (event.type === 'deal.formed' && event.topic.startsWith('shopper:') && ++dispatched === SUBSCRIBERS) {
+          dispatchedAt = now();
+          break;
+        }
+      }
+    })();
     await database.db.updateTable('campaign').set({ accepted_bid_id: bidId }).where('id', '=', campaignId).execute();
     const formStart = now();
     const deal = await formDeal(server.bus, campaignId);
@@ -301,6 +319,8 @@ async function main(): Promise<void> {
     clearTimeout(deadline);
     while (inProcessTimes.length < inProcess && now() - committed < 30_000) await new Promise((r) => setTimeout(r, 20));
     abort.abort();
+    dispatchWatch.abort();
+    console.log(`the bus handed out all ${SUBSCRIBERS} notices ${dispatchedAt ? Math.round(dispatchedAt - committed) : '?'} ms after the commit`);
 
     const latencies: number[] = [];
     const byteCounts: number[] = [];
