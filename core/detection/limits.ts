@@ -18,7 +18,7 @@ export const LIMITS = {
   /** Elements looked at for the price shown, buy buttons, labelled identifiers. */
   priceCandidates: 200,
   buttons: 300,
-  labelRows: 1_500,
+  labelRows: 800,
   /** Characters of one element's text read as a short value (a price, a label, a button). */
   shortText: 120,
 } as const;
