@@ -290,7 +290,8 @@ async function main(): Promise<void> {
     const listening = () => shopperIds.filter((id) => server.bus.listenerCount(`shopper:${id}`) > 0).length;
     const waitStart = now();
     while (listening() < real + inProcess && now() - waitStart < 30_000) await new Promise((r) => setTimeout(r, 50));
-    console.log(`${listening()} subscribers listening on the bus`);
+    const heapMb = Math.round(process.memoryUsage().heapUsed / 1e6);
+    console.log(`${listening()} subscribers listening on the bus (server heap ${heapMb} MB)`);
 
     // Server side: when the bus has handed the last notice to the subscribers (the rest is the sockets).
     let dispatched = 0;

@@ -120,6 +120,8 @@ export class DealEngine {
       .where('state', '=', 'confirming')
       .where('closing_announced', '=', false)
       .where('closing_at', '<=', sql<Date>`now()`)
+      // A window already over is closed below: no "closing soon" after the fact.
+      .where('confirm_by', '>', sql<Date>`now()`)
       .execute();
     for (const row of closing) await announceClosing(this.#bus, row.id);
 
