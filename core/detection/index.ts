@@ -118,6 +118,7 @@ function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
     price,
     currency,
     // A buy button the shopper can press outweighs markup that says out of stock (often a variant's).
+    // With no word on stock at all, a shop that shows a price sells the product: in stock.
     availability:
       take('availability', choose(readings, 'availability', (r) => (r.source === 'visible' && r.availability === 'InStock' ? 3 : 0))) ??
       (price ? 'InStock' : null),

@@ -254,3 +254,9 @@ describe('text', () => {
     expect(cleanBrand('Bosch')).toBe('Bosch');
   });
 });
+
+describe('absoluteUrl and HTML escaping', () => {
+  it('undoes &amp; left in URLs by shops', () => {
+    expect(absoluteUrl('/img/a.jpg?w=80&amp;h=80', 'https://shop.example/')).toBe('https://shop.example/img/a.jpg?w=80&h=80');
+  });
+});

@@ -3,7 +3,8 @@ const MAX_URL = 2048;
 
 export function absoluteUrl(value: unknown, base: string | null | undefined): string | null {
   if (typeof value !== 'string') return null;
-  const v = value.trim();
+  // "&amp;" in a URL is HTML escaping left in JSON or an attribute copied as text.
+  const v = value.trim().replace(/&amp;/g, '&');
   if (!v || v.length > MAX_URL || /^(?:data|javascript|blob):/i.test(v)) return null;
   try {
     const u = base ? new URL(v, base) : new URL(v);
