@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { formatPrice } from '../core/i18n/format.ts';
-import { sendMessage } from '../extension/messages.ts';
+import { sendMessage } from '../extension/send-message.ts';
 import type { Decision } from '../extension/records.ts';
 import { pageDb } from './db.ts';
 import { formatDate } from './format.ts';

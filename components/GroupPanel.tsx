@@ -4,7 +4,7 @@ import { formatPrice } from '../core/i18n/format.ts';
 import { compareDecimal } from '../core/pricing.ts';
 import type { ProductSnapshot } from '../core/snapshot.ts';
 import type { DealRow, IntentRow, LookupRow } from '../extension/records.ts';
-import { sendMessage } from '../extension/messages.ts';
+import { sendMessage } from '../extension/send-message.ts';
 import { pageDb } from './db.ts';
 import { useI18n } from './I18n.tsx';
 import { IntentEditor, JoinForm } from './JoinForm.tsx';

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { ProductSnapshot } from '../core/snapshot.ts';
 import type { IntentRow } from '../extension/records.ts';
-import { sendMessage } from '../extension/messages.ts';
+import { sendMessage } from '../extension/send-message.ts';
 import { useI18n } from './I18n.tsx';
 
 const DECIMAL = /^\d{1,12}([.,]\d{1,6})?$/;

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { LOCALES } from '../core/i18n/index.ts';
-import { sendMessage } from '../extension/messages.ts';
+import { sendMessage } from '../extension/send-message.ts';
 import { normaliseServerUrl, readSettings, writeSettings, type InterestKind, type Settings } from '../extension/settings.ts';
 import { pageDb } from './db.ts';
+import { rememberLocale } from './locale-setting.ts';
 import { formatDate } from './format.ts';
 import { useI18n } from './I18n.tsx';
 
@@ -41,7 +42,9 @@ export function OptionsPage() {
           value={settings.locale}
           onChange={(e) => {
             const value = e.target.value;
-            void save({ locale: value === 'en' || value === 'fr' ? value : 'auto' }).then(() => location.reload());
+            const locale = value === 'en' || value === 'fr' ? value : 'auto';
+            rememberLocale(locale);
+            void save({ locale }).then(() => location.reload());
           }}
         >
           <option value="auto">{t('languageAuto')}</option>

@@ -1,16 +1,19 @@
 import type { Locale } from '../core/i18n/index.ts';
-import { pageDb } from './db.ts';
 import { languageTagFor, uiLocale } from '../extension/locale.ts';
 
-/** The language the shopper chose in the options page (read before the first render), else the browser's. */
-export async function chosenLocale(): Promise<{ locale: Locale; languageTag: string }> {
-  let choice: Locale | 'auto' = 'auto';
-  try {
-    const row = await pageDb().settings.get('locale');
-    if (row?.value === 'en' || row?.value === 'fr') choice = row.value;
-  } catch {
-    // A database that cannot open must not keep the popup from showing the product.
-  }
-  const locale = uiLocale(choice);
+/**
+ * The language the shopper chose in the options page. The background reads it from the settings table; the
+ * extension's pages read this copy in localStorage, synchronously, so the popup renders without waiting for
+ * the database to open.
+ */
+const KEY = 'group-buy.locale';
+
+export function rememberLocale(choice: Locale | 'auto'): void {
+  localStorage.setItem(KEY, choice);
+}
+
+export function chosenLocale(): { locale: Locale; languageTag: string } {
+  const stored = localStorage.getItem(KEY);
+  const locale = uiLocale(stored === 'en' || stored === 'fr' ? stored : 'auto');
   return { locale, languageTag: languageTagFor(locale) };
 }

@@ -6,13 +6,12 @@ import { chosenLocale } from './locale-setting.ts';
 
 /** Renders an extension page in the shopper's language (the options page, the confirmation view). */
 export function mountPage(titleKey: MessageKey, page: () => ReactNode): void {
-  void chosenLocale().then(({ locale, languageTag }) => {
-    document.documentElement.lang = locale;
-    document.title = translator(locale)(titleKey);
-    createRoot(document.getElementById('root')!).render(
-      <StrictMode>
-        <I18nProvider value={{ locale, languageTag, t: translator(locale) }}>{page()}</I18nProvider>
-      </StrictMode>,
-    );
-  });
+  const { locale, languageTag } = chosenLocale();
+  document.documentElement.lang = locale;
+  document.title = translator(locale)(titleKey);
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <I18nProvider value={{ locale, languageTag, t: translator(locale) }}>{page()}</I18nProvider>
+    </StrictMode>,
+  );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
-import { sendMessage, type TabProduct } from '../../extension/messages.ts';
+import type { TabProduct } from '../../extension/messages.ts';
+import { sendMessage } from '../../extension/send-message.ts';
 import { useI18n } from '../../components/I18n.tsx';
 import { ProductCard } from '../../components/ProductCard.tsx';
 import { NoProduct } from '../../components/NoProduct.tsx';

@@ -6,14 +6,13 @@ import { chosenLocale } from '../../components/locale-setting.ts';
 import { App } from './App.tsx';
 import './style.css';
 
-void chosenLocale().then(({ locale, languageTag }) => {
-  document.documentElement.lang = locale;
-  document.title = translator(locale)('popupTitle');
-  createRoot(document.getElementById('root')!).render(
-    <StrictMode>
-      <I18nProvider value={{ locale, languageTag, t: translator(locale) }}>
-        <App />
-      </I18nProvider>
-    </StrictMode>,
-  );
-});
+const { locale, languageTag } = chosenLocale();
+document.documentElement.lang = locale;
+document.title = translator(locale)('popupTitle');
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <I18nProvider value={{ locale, languageTag, t: translator(locale) }}>
+      <App />
+    </I18nProvider>
+  </StrictMode>,
+);
