@@ -11,6 +11,8 @@ export interface CurvePoint {
 export interface ChartTier {
   minQuantity: number;
   unitPrice: string;
+  /** Shown beside the point; "T1", "T2"… by default. */
+  label?: string;
 }
 
 /**
@@ -23,6 +25,11 @@ export function DemandChart({ curve, currency, tiers = [], caption }: { curve: C
   // Cheapest last on the table; the chart reads left to right as "more units at lower prices".
   const points = curve.map((p) => ({ price: Number(p.price), quantity: p.quantity, members: p.members, label: p.price }));
   const byQuantity = [...points].sort((a, b) => a.quantity - b.quantity);
+  // The curve starts at 0 units at the highest price; both axes make room for the tiers drawn over it.
+  if (byQuantity.length > 0) byQuantity.unshift({ ...byQuantity[0]!, quantity: 0, members: 0 });
+  const prices = [...points.map((p) => p.price), ...tiers.map((tier) => Number(tier.unitPrice))];
+  const xMax = Math.max(1, ...points.map((p) => p.quantity), ...tiers.map((tier) => tier.minQuantity));
+  const yDomain: [number, number] = prices.length > 0 ? [Math.floor(Math.min(...prices) * 0.9), Math.ceil(Math.max(...prices) * 1.08)] : [0, 1];
   return (
     <figure className="chart" data-testid="demand-chart">
       <figcaption>{caption}</figcaption>
@@ -31,14 +38,14 @@ export function DemandChart({ curve, currency, tiers = [], caption }: { curve: C
       ) : (
         <div className="chart-area" aria-hidden="true">
           <ResponsiveContainer width="100%" height={280}>
-            <LineChart data={byQuantity} margin={{ top: 10, right: 20, bottom: 20, left: 10 }}>
+            <LineChart data={byQuantity} margin={{ top: 20, right: 20, bottom: 20, left: 20 }}>
               <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="quantity" type="number" domain={[0, 'dataMax']} allowDecimals={false} label={{ value: t('chart.units'), position: 'insideBottom', offset: -10 }} />
-              <YAxis dataKey="price" type="number" domain={[0, 'auto']} label={{ value: t('chart.price', { currency }), angle: -90, position: 'insideLeft' }} />
+              <XAxis dataKey="quantity" type="number" domain={[0, xMax]} allowDecimals={false} label={{ value: t('chart.units'), position: 'insideBottom', offset: -10 }} />
+              <YAxis dataKey="price" type="number" domain={yDomain} label={{ value: t('chart.price', { currency }), angle: -90, position: 'insideLeft' }} />
               <Tooltip formatter={(value) => money(String(value), currency, locale)} labelFormatter={(label) => t('chart.unitsAt', { units: String(label) })} />
               <Line type="stepBefore" dataKey="price" stroke="#1f5fa8" strokeWidth={2} dot={false} isAnimationActive={false} />
               {tiers.map((tier, i) => (
-                <ReferenceDot key={i} x={tier.minQuantity} y={Number(tier.unitPrice)} r={5} fill="#c0392b" stroke="none" label={{ value: `T${i + 1}`, position: 'top' }} />
+                <ReferenceDot key={i} x={tier.minQuantity} y={Number(tier.unitPrice)} r={5} fill="#c0392b" stroke="none" label={{ value: tier.label ?? `T${i + 1}`, position: 'top' }} />
               ))}
             </LineChart>
           </ResponsiveContainer>

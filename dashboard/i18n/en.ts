@@ -106,7 +106,7 @@ export const en = {
   'campaign.cancel': 'Cancel the campaign',
   'campaign.cancelConfirm': 'Cancel this campaign? This cannot be undone.',
   'campaign.draftHint': 'Suppliers can bid once the campaign is open; you can invite them now.',
-  'campaign.curveWithTiers': 'Units wanted at each price, with the bids’ tiers (T1, T2…) as points',
+  'campaign.curveWithTiers': 'Units wanted at each price, with the bids’ tiers as points (T1, T2… ; with several bids, A1, B1… per supplier in the order listed below)',
   'campaigns.heading': 'My campaigns',
   'campaigns.empty': 'No campaign yet: open a pool to create one.',
 

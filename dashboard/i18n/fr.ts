@@ -108,7 +108,7 @@ export const fr: Record<DashboardKey, string> = {
   'campaign.cancel': 'Annuler la campagne',
   'campaign.cancelConfirm': 'Annuler cette campagne ? C’est définitif.',
   'campaign.draftHint': 'Les fournisseurs peuvent faire une offre une fois la campagne ouverte ; vous pouvez déjà les inviter.',
-  'campaign.curveWithTiers': 'Unités voulues à chaque prix, avec les paliers des offres (T1, T2…) en points',
+  'campaign.curveWithTiers': 'Unités voulues à chaque prix, avec les paliers des offres en points (T1, T2… ; avec plusieurs offres, A1, B1… par fournisseur dans l’ordre ci-dessous)',
   'campaigns.heading': 'Mes campagnes',
   'campaigns.empty': 'Aucune campagne : ouvrez un groupe pour en créer une.',
 

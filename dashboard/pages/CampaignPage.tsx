@@ -119,7 +119,7 @@ export function CampaignPage({ campaignId }: { campaignId: string }) {
       {demand.data && (
         <section aria-labelledby="curve-heading">
           <h2 id="curve-heading">{t('pool.demand')}</h2>
-          <DemandChart curve={demand.data.curve} currency={currency} tiers={d.bids.flatMap((b) => b.tiers)} caption={t('campaign.curveWithTiers')} />
+          <DemandChart curve={demand.data.curve} currency={currency} tiers={d.bids.flatMap((b, j) => b.tiers.map((tier, i) => ({ ...tier, label: d.bids.length > 1 ? `${String.fromCharCode(65 + (j % 26))}${i + 1}` : `T${i + 1}` })))} caption={t('campaign.curveWithTiers')} />
         </section>
       )}
 

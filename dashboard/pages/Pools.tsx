@@ -40,6 +40,8 @@ export function Pools() {
   function apply(event: FormEvent) {
     event.preventDefault();
     setFilters(draft);
+    // Applying the same filters again still asks the server (fresh figures).
+    pools.reload();
   }
 
   return (
