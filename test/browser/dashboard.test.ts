@@ -162,7 +162,7 @@ describe('dashboard (organisers and suppliers)', () => {
     await supplier.close();
   });
 
-  it('shows the server’s error in the bid form when tiers are invalid, and keeps the accepted revision', async () => {
+  it('shows the server’s error in the bid form when tiers are invalid, and stores nothing of it', async () => {
     const supplier = await context.newPage();
     await supplier.goto(invitationLink);
     await supplier.getByTestId('my-bid').waitFor();
@@ -177,6 +177,20 @@ describe('dashboard (organisers and suppliers)', () => {
     // Nothing partial was stored: the bid is still revision 1 with its tiers.
     const detail = await apiClient(s.server.url, organiser.token).campaigns.get.query({ campaignId: campaignUrl.split('/').pop()! });
     expect(detail.bids[0]).toMatchObject({ revision: 1, tiers: [{ minQuantity: 5, unitPrice: '175' }, { minQuantity: 10, unitPrice: '160' }] });
+  });
+
+  it('lets the supplier revise its bid, and the organiser sees the revision live', async () => {
+    const supplier = await context.newPage();
+    await supplier.goto(invitationLink);
+    await supplier.getByTestId('my-bid').waitFor();
+    // The form comes back with the bid as stored.
+    expect(await supplier.getByLabel('Tier 2: minimum quantity').inputValue()).toBe('10');
+    await supplier.getByLabel(/Tier 1: unit price/).fill('172,50');
+    await supplier.getByRole('button', { name: 'Submit the revision' }).click();
+    expect(await supplier.getByTestId('bid-saved').textContent()).toBe('Bid saved (revision 2).');
+    await supplier.close();
+    await page.locator('[data-testid=events] li[data-type="bid.revised"]').waitFor();
+    await expect.poll(() => page.getByTestId('bid').locator('tbody tr').first().locator('td').nth(1).textContent()).toBe('€172.50');
   });
 
   it('says so when an invitation link is not valid', async () => {
