@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { loadSession, makeClient, saveSession, type Problem, type Session } from './api.ts';
 import { AuthContext, type Auth } from './auth.tsx';
 import { LocaleContext, rememberLocale, translate, useLocale, type Locale } from './i18n/index.tsx';
@@ -87,6 +87,15 @@ function OrganiserLayout({ path }: { path: string }) {
   useEffect(() => {
     document.title = translate(locale, 'app.title');
   }, [locale]);
+
+  // After an in-app navigation, focus moves to the new page's content (as a page load would put it at the
+  // top), so keyboard and screen-reader users start from the new heading rather than the old link.
+  const firstPath = useRef(path);
+  useEffect(() => {
+    if (path === firstPath.current) return;
+    firstPath.current = '';
+    document.getElementById('main')?.focus();
+  }, [path]);
 
   // Signed out: every organiser address shows the sign-in form (and comes back to that address after).
   if (!auth) {

@@ -229,6 +229,8 @@ describe('dashboard (organisers and suppliers)', () => {
     expect(outline).toBe('solid');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: pool.productName }).waitFor();
+    // Focus moved to the new page's content, so the next Tab starts there.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
   });
 
   it('sends an organiser whose session expired back to sign in, saying why', async () => {
