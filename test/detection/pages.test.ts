@@ -99,14 +99,14 @@ const KNOWN_GAPS = [
 ];
 
 describe('real pages', () => {
-  it('test/fixtures/pages (corpus pages): every value right, no product on the traps', () => {
+  it('test/fixtures/pages (corpus pages): every value right, no product on the traps', { timeout: 60_000 }, () => {
     const { wrong, missed, count } = run(join(__dirname, '..', 'fixtures', 'pages'), KNOWN_GAPS);
     expect(count).toBe(18);
     expect(wrong, wrong.join('\n')).toEqual([]);
     expect(missed, `values not found: ${missed.join(', ')}`).toEqual([]);
   });
 
-  it('test/fixtures/other-sites (sites not in the corpus): every value right', () => {
+  it('test/fixtures/other-sites (sites not in the corpus): every value right', { timeout: 60_000 }, () => {
     const { wrong, missed, count } = run(join(__dirname, '..', 'fixtures', 'other-sites'), []);
     expect(count).toBeGreaterThan(0);
     expect(wrong, wrong.join('\n')).toEqual([]);

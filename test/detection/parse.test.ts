@@ -260,3 +260,19 @@ describe('absoluteUrl and HTML escaping', () => {
     expect(absoluteUrl('/img/a.jpg?w=80&amp;h=80', 'https://shop.example/')).toBe('https://shop.example/img/a.jpg?w=80&h=80');
   });
 });
+
+describe('parsePriceText and numbered lists', () => {
+  it('does not read "1. Item" as an amount', () => {
+    expect(parsePriceText('1.非北北基地區 晚上 元')).toBeNull();
+    expect(parsePriceText('2. Step then €5')?.amount).toBe('5');
+    expect(parsePriceText('12.99 €')?.amount).toBe('12.99');
+  });
+});
+
+describe('yuan and Taiwan dollars', () => {
+  it('reads 元 as TWD on Taiwanese pages', () => {
+    expect(currencyOfText('294 元', { country: 'TW' })).toBe('TWD');
+    expect(currencyOfText('294 元', { lang: 'zh-TW' })).toBe('TWD');
+    expect(currencyOfText('294 元', { lang: 'zh-CN' })).toBe('CNY');
+  });
+});

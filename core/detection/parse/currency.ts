@@ -106,6 +106,7 @@ export function currencyOfText(text: string, ctx: CurrencyContext = {}): string 
     if (/[\p{L}]$/u.test(key) && /[\p{L}]/u.test(t[at + key.length] ?? '')) continue;
     if (key === 'р.' && country === 'BY') return 'BYN';
     if (key === 'Rs' && country === 'PK') return 'PKR';
+    if (key === '元' && (country === 'TW' || /^zh-(?:TW|Hant)/i.test(ctx.lang ?? ''))) return 'TWD';
     return SYMBOLS[key] ?? null;
   }
   if (/\$/.test(t)) return country && DOLLAR_COUNTRIES.has(country) ? (BY_COUNTRY[country] ?? 'USD') : 'USD';

@@ -70,6 +70,8 @@ export function parsePriceText(text: string): ParsedPrice | null {
   NUMBER.lastIndex = 0;
   for (let m = NUMBER.exec(t); m; m = NUMBER.exec(t)) {
     const token = m[0].replace(/\s+$/, '');
+    // "1.Item", "2. Step": a numbered list, not an amount.
+    if (/^\d{1,2}[.)]$/.test(token.replace(/\s/g, '')) && /^\s*\p{L}/u.test(t.slice(m.index + m[0].length))) continue;
     // "1 299,99" is one amount; "12.99 15.99" (a price then another) is read up to the first space.
     const amount = parseAmount(token) ?? parseAmount(token.split(/\s/)[0] ?? '');
     if (amount !== null && amount !== '0') {

@@ -24,7 +24,7 @@ const FORMER_PRICE = /old|was|strike|crossed|before|regular|original|list-?price
 const CURRENT_PRICE = /sale|current|final|now|actual|our|special|offer|main|big|large|product-?price|selling|promo|deal|new/i;
 /** Text around an amount that makes it something else than the product's price. */
 const NOT_PRICE_TEXT =
-  /\/\s*(?:kg|g|l|ml|m|m²|100|st|stk|pc|mo|month|mes|mois|monat)|per (?:month|kg|unit)|\bx\s*\d+\s*(?:mois|months|cuotas|rate)|cuotas|installment|ratenzahlung|mensualit|shipping|delivery|versand|livraison|envío|spedizione|save|sparen|économisez|ahorra|risparmi|%/i;
+  /=|\/\s*(?:kg|g|l|ml|m|m²|100|st|stk|pc|mo|month|mes|mois|monat)|per (?:month|kg|unit)|\bx\s*\d+\s*(?:mois|months|cuotas|rate)|cuotas|installment|ratenzahlung|mensualit|shipping|delivery|versand|livraison|envío|spedizione|save|sparen|économisez|ahorra|risparmi|%/i;
 
 /** Buttons that put the product in a cart, in the languages shops use. */
 const BUY_TEXT = new RegExp(
