@@ -37,7 +37,7 @@ export const en = {
   groupUnknown: 'The group appears once the server answers.',
   lookupError: 'The server could not be reached ({message}); showing what was saved.',
   tiersTitle: 'Price tiers',
-  tierAlready: 'Already {count} units',
+  tierAlready: 'Units already confirmed: {count}',
   tierRow: 'From {quantity} units',
   tierReached: 'reached',
   maxPriceMet: 'Your maximum price is met.',

@@ -38,7 +38,7 @@ export const fr: Dictionary = {
   groupUnknown: 'Le groupe s’affiche dès que le serveur répond.',
   lookupError: 'Le serveur est injoignable ({message}) ; voici ce qui était enregistré.',
   tiersTitle: 'Paliers de prix',
-  tierAlready: 'Déjà {count} unités',
+  tierAlready: 'Unités déjà confirmées : {count}',
   tierRow: 'À partir de {quantity} unités',
   tierReached: 'atteint',
   maxPriceMet: 'Votre prix maximum est respecté.',

@@ -146,4 +146,24 @@ describe('the shopper against the real server', () => {
       return text === '' ? 'cleared' : undefined;
     })).toBe('cleared');
   });
+
+  it('shows the tier ladder in the popup, the tier reached and whether the max price is met; in the language chosen', async () => {
+    const popup = await openPopup(SHOP_A);
+    const tiers = await popup.waitForSelector('[data-testid=tiers]', { timeout: 15_000 });
+    expect(await tiers.textContent()).toContain('Units already confirmed: 1');
+    expect(await popup.$$eval('[data-testid=tiers] li', (items) => items.map((li) => li.getAttribute('data-reached')))).toEqual(['true', 'false']);
+    expect(await popup.textContent('[data-testid=max-price-met]')).toBe('Your maximum price is met.');
+    expect(await popup.textContent('[data-testid=my-groups]')).toContain('you confirmed');
+
+    const options = await harness.context.newPage();
+    openTabs.push(options);
+    await options.goto(`chrome-extension://${harness.extensionId}/options.html`);
+    await options.selectOption('[data-testid=language]', 'fr');
+    await options.waitForFunction(() => document.documentElement.lang === 'fr');
+    expect(await options.textContent('[data-testid=identity]')).toContain('Acheteur anonyme');
+    const french = await openPopup(SHOP_A);
+    await french.waitForSelector('[data-testid=tiers]');
+    expect(await french.textContent('[data-testid=my-intent]')).toContain('Vous êtes dans ce groupe');
+    expect(await french.textContent('[data-testid=tiers]')).toContain('Unités déjà confirmées : 1');
+  });
 });

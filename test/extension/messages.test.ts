@@ -110,4 +110,19 @@ describe('message protocol', () => {
       'getTabProduct may not be sent from a content-script',
     );
   });
+
+  it('checks the shopper’s requests on arrival: quantities, prices and currencies in range, from extension pages only', async () => {
+    const dispatch = createMessageDispatcher(handlers(), ORIGIN);
+    const join = (overrides: object) => ({ type: 'join', snapshot: snapshot(), quantity: 1, maxPrice: '12.50', currency: 'EUR', ...overrides });
+    for (const bad of [{ quantity: 0 }, { quantity: 1.5 }, { quantity: 10_001 }, { maxPrice: '0' }, { maxPrice: '12,50' }, { currency: 'euro' }]) {
+      const reply = await dispatch(join(bad), fromPopup);
+      expect(reply.ok, JSON.stringify(bad)).toBe(false);
+      expect(reply.ok ? '' : reply.error).toMatch(/^malformed message/);
+    }
+    // Well-formed, but a web page may not join on the shopper's behalf.
+    const fromContent = await dispatch(join({}), fromPage);
+    expect(fromContent).toEqual({ ok: false, error: 'join may not be sent from a content-script' });
+    const confirm = await dispatch({ type: 'respondDeal', dealId: 'd', decision: 'confirm' }, fromPage);
+    expect(confirm.ok).toBe(false);
+  });
 });
