@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { EventBus } from '../events.ts';
 import { expireCampaign } from './campaigns.ts';
-import { announceClosing, closeDeal, formDeal } from './deals.ts';
+import { announceClosing, closeDeal, formDeal, noticeLateMembers } from './deals.ts';
 
 /**
  * What moves deals without a request: every server process runs one engine. It follows the event log
@@ -24,6 +24,8 @@ export class DealEngine {
   readonly #sweepMs: number;
   /** Pools with an accepted bid waiting for the first tier (pool id → campaign id), refreshed by events and sweeps. */
   readonly #awaiting = new Map<string, string>();
+  /** Pools with a deal in its confirmation window (pool id → deal id): a member joining late is told. */
+  readonly #confirming = new Map<string, string>();
   #abort: AbortController | null = null;
   #timer: NodeJS.Timeout | null = null;
   #sweeping: Promise<void> | null = null;
@@ -64,6 +66,9 @@ export class DealEngine {
       .execute();
     this.#awaiting.clear();
     for (const row of rows) this.#awaiting.set(row.pool_id, row.id);
+    const deals = await this.#db.selectFrom('deal').select(['id', 'pool_id']).where('state', '=', 'confirming').execute();
+    this.#confirming.clear();
+    for (const row of deals) this.#confirming.set(row.pool_id, row.id);
   }
 
   async #follow(signal: AbortSignal): Promise<void> {
@@ -74,14 +79,22 @@ export class DealEngine {
           this.#awaiting.set(payload.poolId, payload.campaignId);
           await formDeal(this.#bus, payload.campaignId);
         } else if (event.type === 'pool.changed') {
-          const poolId = (event.payload as { id: string }).id;
+          const { id: poolId, reason } = event.payload as { id: string; reason?: string };
           const campaignId = this.#awaiting.get(poolId);
-          // Only pools with an accepted bid cost a query: the join path stays as fast as before.
+          const dealId = this.#confirming.get(poolId);
+          // Only pools with an accepted bid or a live deal cost a query: the join path stays as fast as before.
           if (campaignId) await formDeal(this.#bus, campaignId);
+          else if (dealId && reason === 'join') await noticeLateMembers(this.#bus, dealId);
         } else if (event.type === 'deal.formed' || event.type === 'campaign.failed') {
           for (const [poolId, campaignId] of this.#awaiting) {
             if (`campaign:${campaignId}` === event.topic) this.#awaiting.delete(poolId);
           }
+          if (event.type === 'deal.formed' && event.topic.startsWith('campaign:')) {
+            const { poolId, dealId } = event.payload as { poolId: string; dealId: string };
+            this.#confirming.set(poolId, dealId);
+          }
+        } else if (event.type === 'deal.closed' && event.topic.startsWith('campaign:')) {
+          this.#confirming.delete((event.payload as { poolId: string }).poolId);
         }
       } catch (error) {
         this.lastError = error;

@@ -13,7 +13,7 @@ import {
 import { normaliseDecimal } from '../../core/pricing.ts';
 import type { Campaign, ContactJson, Database, Deal } from '../db/schema.ts';
 import type { EventBus } from '../events.ts';
-import { campaignTopic, noticeDealMembers } from './notices.ts';
+import { campaignTopic, noticeDealMembers, type ShopperNotice } from './notices.ts';
 
 /**
  * Deals: an accepted bid, live. A deal forms exactly once per campaign: the formation locks the campaign
@@ -154,6 +154,39 @@ export async function awaitingCampaign(db: Db, poolId: string): Promise<string |
     .where('accepted_bid_id', 'is not', null)
     .executeTakeFirst();
   return row?.id ?? null;
+}
+
+/**
+ * Tells members who joined the pool after the deal formed (they are members too: they may confirm). Locks
+ * the deal row, so engines of several processes reacting to the same join notify each shopper once.
+ */
+export async function noticeLateMembers(bus: EventBus, dealId: string): Promise<number> {
+  return bus.transaction(async (trx) => {
+    const deal = await trx.selectFrom('deal').selectAll().where('id', '=', dealId).forUpdate().executeTakeFirst();
+    if (!deal || deal.state !== 'confirming') return 0;
+    const product = await productOfPool(trx, deal.pool_id);
+    const view = toDealView(deal);
+    const notice: ShopperNotice = {
+      type: 'deal.formed',
+      dealId: deal.id,
+      campaignId: deal.campaign_id,
+      productName: product.name,
+      unitPrice: view.unitPrice,
+      currency: view.currency,
+      confirmBy: view.confirmBy,
+    };
+    const result = await sql`
+      insert into event (topic, type, payload)
+      select 'shopper:' || i.shopper_id, 'deal.formed', ${JSON.stringify(notice)}::jsonb
+      from intent i
+      where i.pool_id = ${deal.pool_id} and i.status = 'live'
+        and not exists (
+          select 1 from event e
+          where e.topic = 'shopper:' || i.shopper_id and e.type = 'deal.formed' and e.payload->>'dealId' = ${deal.id}
+        )
+    `.execute(trx);
+    return Number(result.numAffectedRows ?? 0);
+  });
 }
 
 // ---- Commitments --------------------------------------------------------------------------------

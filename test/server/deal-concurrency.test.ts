@@ -98,6 +98,12 @@ describe.each(ENGINES)('exactly-once deals on %s', (engine) => {
     expect(notices).toBeGreaterThanOrEqual(poolQuantityAtFormation);
     expect(notices).toBeLessThanOrEqual(10 + JOINERS);
     expect(Number(distinct.n)).toBe(notices);
+    // Those who joined after the formation are told by the engines as their joins arrive: in the end every
+    // member exactly once, though two engines saw every join.
+    await eventually(async () => (await countEvents(db, { topicPrefix: 'shopper:', type: 'deal.formed', dealId: deal.id })) === 10 + JOINERS, 15_000, 'a notice for every member');
+    await first.engine.sweep();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await countEvents(db, { topicPrefix: 'shopper:', type: 'deal.formed', dealId: deal.id })).toBe(10 + JOINERS);
     expect((await org.caller.campaigns.get({ campaignId: campaign.id })).campaign.state).toBe('confirming');
     // Everyone in the pool, early or late, sees the same deal at the same price.
     const seen = await Promise.all(joiners.slice(0, 40).map((s) => s.caller.deals.mine()));

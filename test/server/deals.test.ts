@@ -40,6 +40,31 @@ describe.each(ENGINES)('deals on %s', (engine) => {
     expect(detail.campaign.state).toBe('confirming');
   });
 
+  it('tells a shopper who joins after the deal formed, once', async () => {
+    const { poolId, productId } = await poolWithMembers(h, [5]);
+    const { org, campaign, bid } = await campaignWithBid(h, poolId, TIERS);
+    const { deal } = await org.caller.campaigns.acceptBid({ campaignId: campaign.id, bidId: bid.id });
+    const late = await h.shopper();
+    await late.caller.intents.register({ id: randomUUID(), productId, quantity: 2, currency: 'EUR', region: 'FR' });
+    const notices = () =>
+      t.handle.db
+        .selectFrom('event')
+        .select('payload')
+        .where('topic', '=', `shopper:${late.shopperId}`)
+        .where('type', '=', 'deal.formed')
+        .execute();
+    const [notice] = await eventually(async () => {
+      const rows = await notices();
+      return rows.length > 0 ? rows : null;
+    }, 10_000, 'the late notice');
+    expect(notice!.payload).toMatchObject({ type: 'deal.formed', dealId: deal!.dealId, unitPrice: '120' });
+    // Another join in the pool does not tell them again.
+    await (await h.shopper()).caller.intents.register({ id: randomUUID(), productId, quantity: 1, currency: 'EUR', region: 'FR' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await notices()).toHaveLength(1);
+    expect((await late.caller.deals.mine())[0]).toMatchObject({ dealId: deal!.dealId, myQuantity: 2, myCommitment: null });
+  });
+
   it('drops the price for every member, including those who confirmed first, and closes with a hand-off', async () => {
     const { poolId, members } = await poolWithMembers(h, [3, 3, 2, 2, 2]);
     const { org, campaign, bid, supplier } = await campaignWithBid(h, poolId, TIERS);

@@ -146,7 +146,7 @@ describe.runIf(Boolean(TEST_DATABASE_URL))('two server processes on one PostgreS
     const bid = await supplierA.bids.submit.mutate({ tiers: [{ minQuantity: 5, unitPrice: '120' }], validUntil: inDays(6) });
 
     const shopperSide = nextNotice<ShopperNotice>((h) => shopperB.events.shopper.subscribe({}, h), 'deal.formed');
-    const organiserSide = nextNotice<{ type: string; payload: unknown }>((h) => orgB.events.campaign.subscribe({ campaignId: campaign.id }, h), 'deal.formed');
+    const organiserSide = nextNotice<{ type: string; payload?: unknown; createdAt: string }>((h) => orgB.events.campaign.subscribe({ campaignId: campaign.id }, h), 'deal.formed');
     await Promise.all([shopperSide.started, organiserSide.started]);
 
     const accepted = await orgA.campaigns.acceptBid.mutate({ campaignId: campaign.id, bidId: bid.id });
