@@ -155,8 +155,10 @@ function push(list: Element[], el: Element, max: number): void {
 export function scanPage(doc: Document): PageScan {
   const scan: PageScan = { h1s: [], titles: [], prices: [], buttons: [], buyNamed: [], stock: [], brands: [], labels: [], breadcrumbs: false };
   // A live collection is the browser's cheapest walk; DOMs without it (linkedom) answer querySelectorAll.
-  const live = doc.getElementsByTagName('*');
-  const all: ArrayLike<Element> = live.length > 0 ? live : doc.querySelectorAll('*');
+  const root = doc.body ?? doc.documentElement;
+  if (!root) return scan;
+  const live = root.getElementsByTagName('*');
+  const all: ArrayLike<Element> = live.length > 0 ? live : root.querySelectorAll('*');
   const n = Math.min(all.length, LIMITS.scannedElements);
   for (let i = 0; i < n; i++) {
     const el = all[i];
