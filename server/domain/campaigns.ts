@@ -210,7 +210,15 @@ export async function acceptBid(
     if (campaign.state !== 'open') {
       throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'A bid can be accepted only while the campaign is open for bids.' });
     }
-    if (campaign.accepted_bid_id) throw new TRPCError({ code: 'CONFLICT', message: 'Another bid was already accepted in this campaign.' });
+    if (campaign.accepted_bid_id) {
+      const accepted = await trx
+        .selectFrom('bid')
+        .select(sql<boolean>`valid_until > now()`.as('valid'))
+        .where('id', '=', campaign.accepted_bid_id)
+        .executeTakeFirstOrThrow();
+      // Only an expired acceptance may be replaced: the pool never reached its first tier in time.
+      if (accepted.valid) throw new TRPCError({ code: 'CONFLICT', message: 'Another bid was already accepted in this campaign.' });
+    }
     const bid = await trx
       .selectFrom('bid')
       .selectAll()

@@ -83,7 +83,14 @@ export async function formDeal(bus: EventBus, campaignId: string): Promise<Deal 
   return bus.transaction(async (trx) => {
     const campaign = await trx.selectFrom('campaign').selectAll().where('id', '=', campaignId).forUpdate().executeTakeFirst();
     if (!campaign || campaign.state !== 'open' || !campaign.accepted_bid_id) return null;
-    const bid = await trx.selectFrom('bid').selectAll().where('id', '=', campaign.accepted_bid_id).executeTakeFirstOrThrow();
+    const bid = await trx
+      .selectFrom('bid')
+      .selectAll()
+      .select(sql<boolean>`valid_until > now()`.as('valid'))
+      .where('id', '=', campaign.accepted_bid_id)
+      .executeTakeFirstOrThrow();
+    // A supplier's offer holds until its validity: past it, no deal forms on it (the organiser may accept another).
+    if (!bid.valid) return null;
     // Read after taking the lock: read committed sees every join committed so far.
     const pool = await trx.selectFrom('pool').selectAll().where('id', '=', campaign.pool_id).executeTakeFirstOrThrow();
     const tiers = bid.tiers;

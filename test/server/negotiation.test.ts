@@ -84,6 +84,25 @@ describe.each(ENGINES)('negotiation on %s', (engine) => {
     expect(detail.dropout.rate).toBeCloseTo(0.3);
   });
 
+  it('forms no deal on an expired bid, and lets the organiser accept another then', async () => {
+    const { poolId, productId } = await poolWithMembers(h, [2]);
+    const { org, campaign, bid } = await campaignWithBid(h, poolId, TIERS);
+    const rival = await org.caller.campaigns.inviteSupplier({ campaignId: campaign.id, supplierName: 'Rival' });
+    const rivalBid = await h
+      .caller({ role: 'supplier', invitationId: rival.invitationId, campaignId: campaign.id })
+      .bids.submit({ tiers: [{ minQuantity: 4, unitPrice: '125' }], validUntil: inDays(5) });
+    expect((await org.caller.campaigns.acceptBid({ campaignId: campaign.id, bidId: bid.id })).deal).toBeNull();
+    expect(await codeOf(org.caller.campaigns.acceptBid({ campaignId: campaign.id, bidId: rivalBid.id }))).toBe('CONFLICT');
+    // The accepted offer runs out before the pool grows (time moved forward in the database).
+    await t.handle.db.updateTable('bid').set({ valid_until: new Date(Date.now() - 1000) }).where('id', '=', bid.id).execute();
+    await (await h.shopper()).caller.intents.register({ id: randomUUID(), productId, quantity: 3, currency: 'EUR', region: 'FR' });
+    await dealEngine.engine.sweep();
+    expect((await org.caller.campaigns.get({ campaignId: campaign.id })).deal).toBeNull();
+    const second = await org.caller.campaigns.acceptBid({ campaignId: campaign.id, bidId: rivalBid.id });
+    expect(second.campaign).toMatchObject({ state: 'confirming', acceptedBidId: rivalBid.id });
+    expect(second.deal).toMatchObject({ unitPrice: '125', tierReached: 0 });
+  });
+
   it('shows a supplier aggregated demand only, never an identity', async () => {
     const page = snapshot({ name: 'Perceuse Zorblax P-42' });
     const a = await h.shopper();
