@@ -1,7 +1,8 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Client, Outputs } from '../api.ts';
 import { dateTime, money } from '../format.ts';
-import { useLocale } from '../i18n/index.tsx';
+import { useLocale, type DashboardKey, type Translate } from '../i18n/index.tsx';
+import { AVAILABILITIES, type Availability } from '../../core/availability.ts';
 import { useRemote } from '../remote.ts';
 import { Loading, ProblemBox } from './ProblemBox.tsx';
 
@@ -10,6 +11,15 @@ type Competitor = Outputs['pools']['get']['competitors'][number];
 const COLOURS = ['#1f5fa8', '#c0392b', '#27ae60', '#8e44ad', '#d35400', '#16a085', '#2c3e50', '#b7950b'];
 /** Enough retailers for a readable chart; the table lists them all. */
 const MAX_SERIES = 8;
+
+// Every availability has its words in the dictionaries (a compile error otherwise).
+const _everyAvailabilityWorded: `availability.${Availability}` extends DashboardKey ? true : never = true;
+
+/** schema.org availability in words; an unknown value as it came. */
+function availabilityLabel(value: string | null, t: Translate): string {
+  if (!value) return '—';
+  return (AVAILABILITIES as readonly string[]).includes(value) ? t(`availability.${value}` as DashboardKey) : value;
+}
 
 /** Market prices across retailers: the latest at each (cheapest first) and each one's history. */
 export function MarketPrices({ client, competitors, currency }: { client: Client; competitors: Competitor[]; currency: string }) {
@@ -43,7 +53,7 @@ export function MarketPrices({ client, competitors, currency }: { client: Client
                   {c === cheapest && <span className="tag"> {t('market.cheapest')}</span>}
                 </th>
                 <td>{money(c.price, c.currency, locale)}</td>
-                <td>{c.availability ?? '—'}</td>
+                <td>{availabilityLabel(c.availability, t)}</td>
                 <td>{dateTime(c.seenAt, locale)}</td>
               </tr>
             ))}

@@ -92,6 +92,7 @@ describe('dashboard (organisers and suppliers)', () => {
     expect(quartiles).toContain('€170.00'); // the median member
     const market = await page.locator('[data-testid=market-prices] tbody th').allTextContents();
     expect(market.map((m) => m.replace(' (cheapest)', ''))).toEqual(['shop-b.example.fr', 'shop-a.example.fr']);
+    expect(await page.locator('[data-testid=market-prices] tbody td').nth(1).textContent()).toBe('in stock');
     await page.locator('[data-testid=price-history] svg.recharts-surface').first().waitFor();
     expect(await page.getByTestId('dropout').textContent()).toMatch(/30%.*about 4 of the 7 units/);
     await screenshot(page, 'dashboard-03-pool');
