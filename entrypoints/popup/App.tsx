@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
 import type { TabProduct } from '../../extension/messages.ts';
-import { sendMessage } from '../../extension/send-message.ts';
+import { loadTabProduct } from '../../extension/tab-products.ts';
 import { useI18n } from '../../components/I18n.tsx';
 import { ProductCard } from '../../components/ProductCard.tsx';
 import { NoProduct } from '../../components/NoProduct.tsx';
@@ -40,7 +40,9 @@ export function App() {
         const next: State =
           tabId === undefined
             ? { kind: 'no-tab' }
-            : { kind: 'ready', tabProduct: await sendMessage({ type: 'getTabProduct', tabId }) };
+            : // Straight from session storage (the background's record of the tab): no round trip to a service
+              // worker that may be asleep when the toolbar button is clicked.
+              { kind: 'ready', tabProduct: await loadTabProduct(tabId) };
         if (!cancelled) setState(next);
       } catch (error) {
         if (!cancelled) setState({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
