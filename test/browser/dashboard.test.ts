@@ -205,6 +205,20 @@ describe('dashboard (organisers and suppliers)', () => {
     await supplier.close();
   });
 
+  it('speaks French by default in a French browser (here: an invalid invitation)', async () => {
+    const french = await launchChromium({ serverPort: s.port, withExtension: false, lang: 'fr-FR' });
+    try {
+      const supplier = await french.context.newPage();
+      await supplier.goto(`${s.server.url}/supplier#token=sup_not-a-real-invitation`);
+      await supplier.getByTestId('problem').waitFor();
+      expect(await supplier.getByTestId('problem').textContent()).toContain('Ce lien d’invitation n’est pas valide');
+      expect(await supplier.getByTestId('language').inputValue()).toBe('fr');
+      await screenshot(supplier, 'dashboard-08b-invalid-invitation-fr');
+    } finally {
+      await french.close();
+    }
+  });
+
   it('switches to French, and remembers it', async () => {
     await page.goto(`${s.server.url}/pools`);
     await page.getByTestId('language').selectOption('fr');
