@@ -3,6 +3,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { formatPrice } from '../core/i18n/format.ts';
 import { sendMessage } from '../extension/send-message.ts';
 import type { Decision } from '../extension/records.ts';
+import { noticeText } from '../extension/notices.ts';
 import { pageDb } from './db.ts';
 import { formatDate } from './format.ts';
 import { formatMargin } from './GroupPanel.tsx';
@@ -14,7 +15,7 @@ import { TierLadder } from './TierLadder.tsx';
  * shopper's answer, a Commitment recorded on the server. Contact details are shared only when asked.
  */
 export function ConfirmDeal({ dealId, noticeId }: { dealId: string | null; noticeId: number | null }) {
-  const { t, languageTag } = useI18n();
+  const { t, locale, languageTag } = useI18n();
   const data = useLiveQuery(async () => {
     const db = pageDb();
     const notice = noticeId ? ((await db.notifications.get(noticeId)) ?? null) : null;
@@ -37,10 +38,16 @@ export function ConfirmDeal({ dealId, noticeId }: { dealId: string | null; notic
     return (
       <main className="confirm" data-testid="confirm">
         <h1>{t('confirmTitle')}</h1>
-        {notice && <p>{notice.productName}</p>}
-        <p className="message" data-testid="deal-not-found">
-          {t('dealNotFound')}
-        </p>
+        {notice ? (
+          <>
+            <h2>{noticeText(notice, locale, languageTag).title}</h2>
+            <p data-testid="notice">{noticeText(notice, locale, languageTag).message}</p>
+          </>
+        ) : (
+          <p className="message" data-testid="deal-not-found">
+            {t('dealNotFound')}
+          </p>
+        )}
       </main>
     );
   }

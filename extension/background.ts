@@ -62,7 +62,11 @@ export function backgroundHandlers(deps: BackgroundDeps): Handlers {
 
     async join({ snapshot, quantity, maxPrice, currency }) {
       const intent = await sync.join({ snapshot, quantity, maxPrice, currency });
-      void sync.flush().then(() => sync.listen()).catch(() => undefined);
+      void sync
+        .flush()
+        .then(() => sync.syncInterests())
+        .then(() => sync.listen())
+        .catch(() => undefined);
       return { intentId: intent.id };
     },
     async updateIntent({ intentId, quantity, maxPrice }) {
@@ -94,9 +98,15 @@ export function backgroundHandlers(deps: BackgroundDeps): Handlers {
     async settingsChanged() {
       await deps.onSettingsChanged?.();
       sync.stopListening();
-      if (await sync.hasIdentity()) {
-        void sync.syncInterests().catch(() => undefined);
-        void sync.listen().catch(() => undefined);
+      // Asking for alerts on interests is the shopper acting: it may create the identity, so the server can
+      // match campaigns to them. Otherwise nothing is sent until the shopper has joined or opened the popup.
+      const settings = await readSettings(db);
+      const wantsAlerts = !settings.interestsSynced && settings.interests.length > 0;
+      if (wantsAlerts || (await sync.hasIdentity())) {
+        void sync
+          .syncInterests()
+          .then(() => sync.listen())
+          .catch(() => undefined);
       }
       return { ok: true };
     },
