@@ -53,7 +53,7 @@ describe('dashboard (organisers and suppliers)', () => {
     await page.getByLabel('E-mail').fill(organiser.email);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('problem').textContent()).toContain('Wrong e-mail or password');
+    await expect.poll(() => page.getByTestId('problem').textContent(), { timeout: 15_000 }).toContain('Wrong e-mail or password');
     await screenshot(page, 'dashboard-01-sign-in-refused');
 
     await signInThroughUi(page, s.server.url, organiser.email, organiser.password);
@@ -109,7 +109,7 @@ describe('dashboard (organisers and suppliers)', () => {
     expect(campaignUrl).toMatch(/\/campaigns\/[0-9a-f-]{36}$/);
 
     await page.getByRole('button', { name: 'Open for bids' }).click();
-    await expect.poll(() => page.locator('[data-field=state]').textContent()).toBe('open for bids');
+    await expect.poll(() => page.locator('[data-field=state]').textContent(), { timeout: 15_000 }).toBe('open for bids');
 
     await page.getByLabel('Supplier name').fill('Fournisseur Dupont SA');
     await page.getByRole('button', { name: 'Create an invitation link' }).click();
@@ -191,7 +191,7 @@ describe('dashboard (organisers and suppliers)', () => {
     expect(await supplier.getByTestId('bid-saved').textContent()).toBe('Bid saved (revision 2).');
     await supplier.close();
     await page.locator('[data-testid=events] li[data-type="bid.revised"]').waitFor();
-    await expect.poll(() => page.getByTestId('bid').locator('tbody tr').first().locator('td').nth(1).textContent()).toBe('€172.50');
+    await expect.poll(() => page.getByTestId('bid').locator('tbody tr').first().locator('td').nth(1).textContent(), { timeout: 15_000 }).toBe('€172.50');
   });
 
   it('says so when an invitation link is not valid', async () => {

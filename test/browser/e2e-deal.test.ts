@@ -107,7 +107,7 @@ describe('a group deal from the first intent to the order list', () => {
     await page.getByRole('button', { name: 'Create the campaign' }).click();
     await page.getByTestId('campaign').waitFor();
     await page.getByRole('button', { name: 'Open for bids' }).click();
-    await expect.poll(() => page.locator('[data-field=state]').textContent()).toBe('open for bids');
+    await expect.poll(() => page.locator('[data-field=state]').textContent(), { timeout: 15_000 }).toBe('open for bids');
     await page.getByLabel('Supplier name').fill('Bouilloires Martin SARL');
     await page.getByRole('button', { name: 'Create an invitation link' }).click();
     invitationLink = await page.getByTestId('invitation-link').inputValue();
@@ -179,7 +179,7 @@ describe('a group deal from the first intent to the order list', () => {
 
     const deal = campaignPage.getByTestId('deal');
     await expect.poll(() => deal.locator('[data-field=confirmed]').textContent(), { timeout: 15_000 }).toBe('2');
-    await expect.poll(() => deal.locator('[data-field=declined]').textContent()).toBe('1');
+    await expect.poll(() => deal.locator('[data-field=declined]').textContent(), { timeout: 15_000 }).toBe('1');
     expect(await deal.locator('[data-field=firm]').textContent()).toBe('2');
     await screenshot(campaignPage, 'e2e-11-deal-live');
   });
