@@ -151,7 +151,9 @@ function InterestsSection({ settings }: { settings: Settings }) {
         <label>
           {t('interestValue')} <input data-testid="interest-value" value={value} maxLength={100} onChange={(e) => setValue(e.target.value)} />
         </label>{' '}
-        <button type="submit">{t('interestAdd')}</button>
+        <button type="submit" data-testid="add-interest">
+          {t('interestAdd')}
+        </button>
       </form>
     </section>
   );

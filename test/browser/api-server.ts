@@ -62,17 +62,30 @@ export class ApiServer {
     });
   }
 
+  /** An organiser (new account) and their client. */
+  async organiser() {
+    const { token } = await this.client().identity.organiserSignUp.mutate({
+      email: `organiser-${Date.now()}-${Math.random().toString(36).slice(2)}@example.org`,
+      password: 'a long enough password',
+      displayName: 'Organiser',
+    });
+    return this.client(token);
+  }
+
+  /** A campaign on a pool, opened for bids (shoppers whose interests match are alerted). */
+  async openCampaign(poolId: string, targetPrice: string) {
+    const organiser = await this.organiser();
+    const deadline = new Date(Date.now() + 7 * 24 * 3600_000).toISOString();
+    const campaign = await organiser.campaigns.create.mutate({ poolId, targetPrice, deadline, organiserMargin: '5%' });
+    return organiser.campaigns.open.mutate({ campaignId: campaign.id });
+  }
+
   /**
    * A deal through the API, as an organiser and a supplier would make it: campaign on the pool, opened,
    * a supplier invited who bids, the bid accepted. The pool already reaches the first tier, so it forms at once.
    */
   async formDeal(poolId: string, tiers: { minQuantity: number; unitPrice: string }[], margin = '5%') {
-    const { token } = await this.client().identity.organiserSignUp.mutate({
-      email: `organiser-${Date.now()}@example.org`,
-      password: 'a long enough password',
-      displayName: 'Organiser',
-    });
-    const organiser = this.client(token);
+    const organiser = await this.organiser();
     const inAWeek = new Date(Date.now() + 7 * 24 * 3600_000).toISOString();
     const campaign = await organiser.campaigns.create.mutate({ poolId, targetPrice: tiers[0]!.unitPrice, deadline: inAWeek, organiserMargin: margin });
     await organiser.campaigns.open.mutate({ campaignId: campaign.id });

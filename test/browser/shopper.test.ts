@@ -24,6 +24,10 @@ interface WorkerChrome {
   action: { getBadgeText(details: object): Promise<string> };
 }
 
+// Evaluated in the service worker: its global `chrome` (the casts vanish at run time).
+const notifications = () => (globalThis as unknown as { chrome: WorkerChrome }).chrome.notifications.getAll();
+const badge = () => (globalThis as unknown as { chrome: WorkerChrome }).chrome.action.getBadgeText({});
+
 describe('the shopper against the real server', () => {
   let api: ApiServer;
   let harness: ExtensionHarness;
@@ -119,9 +123,6 @@ describe('the shopper against the real server', () => {
     expect(deal).not.toBeNull();
 
     // The browser notification, as the service worker sees it.
-    // Evaluated in the service worker: its global `chrome` (the casts vanish at run time).
-    const notifications = () => (globalThis as unknown as { chrome: WorkerChrome }).chrome.notifications.getAll();
-    const badge = () => (globalThis as unknown as { chrome: WorkerChrome }).chrome.action.getBadgeText({});
     const ids = await waitFor('a browser notification', 30_000, async () => {
       const shown = Object.keys(await harness.worker.evaluate(notifications));
       return shown.length > 0 ? shown : undefined;
@@ -145,6 +146,29 @@ describe('the shopper against the real server', () => {
       const text = await harness.worker.evaluate(badge);
       return text === '' ? 'cleared' : undefined;
     })).toBe('cleared');
+  });
+
+  it('alerts the shopper when a campaign opens in one of their interests', async () => {
+    const options = await harness.context.newPage();
+    openTabs.push(options);
+    await options.goto(`chrome-extension://${harness.extensionId}/options.html`);
+    await options.fill('[data-testid=interest-value]', 'Toaster');
+    await options.click('[data-testid=add-interest]');
+    await waitFor('the interest on the server', 15_000, async () => {
+      const rows = await api.db.selectFrom('interest').selectAll().execute();
+      return rows.length > 0 ? rows : undefined;
+    });
+    const toaster = await api.db.selectFrom('intent').selectAll().where('max_price', '=', '29').executeTakeFirstOrThrow();
+    await api.openCampaign(toaster.pool_id, '25');
+
+    const newest = await waitFor('the campaign notification', 30_000, async () => {
+      const ids = Object.keys(await harness.worker.evaluate(notifications)).map((id) => Number(id.split(':')[1]));
+      return ids.length >= 2 ? Math.max(...ids) : undefined;
+    });
+    const view = await harness.context.newPage();
+    openTabs.push(view);
+    await view.goto(`chrome-extension://${harness.extensionId}/confirm.html?notice=${newest}`);
+    expect(await (await view.waitForSelector('[data-testid=notice]')).textContent()).toBe('Acme Toaster T40 2 slots matches your interests.');
   });
 
   it('shows the tier ladder in the popup, the tier reached and whether the max price is met; in the language chosen', async () => {
