@@ -99,4 +99,15 @@ describe('background', () => {
     await fakeBrowser.tabs.onRemoved.trigger(tabId, { windowId: 1, isWindowClosing: false });
     await expect.poll(() => ask(tabId)).toEqual({ ok: true, value: null });
   });
+
+  it('clears the local history on the shopper’s request, and keeps their groups', async () => {
+    await detected(1, snapshot());
+    await db.lookups.put({ pageUrl: 'https://shop.example.fr/p/cafetiere', productId: null, fetchedAt: 1, result: { product: null, pool: null, pools: [], competitors: [], myIntent: null } });
+    expect(await db.productsSeen.count()).toBe(1);
+    expect(await dispatch({ type: 'clearHistory' }, popup)).toEqual({ ok: true, value: { ok: true } });
+    expect(await db.productsSeen.count()).toBe(0);
+    expect(await db.lookups.count()).toBe(0);
+    // A web page cannot ask for it.
+    expect((await dispatch({ type: 'clearHistory' }, tab(1))).ok).toBe(false);
+  });
 });
