@@ -190,4 +190,21 @@ describe('the shopper against the real server', () => {
     expect(await french.textContent('[data-testid=my-intent]')).toContain('Vous êtes dans ce groupe');
     expect(await french.textContent('[data-testid=tiers]')).toContain('Unités déjà confirmées : 1');
   });
+
+  it('edits and withdraws the intent from the popup; the server follows', async () => {
+    const popup = await openPopup(SHOP_C);
+    const form = await popup.waitForSelector('[data-testid=my-intent]');
+    const intentId = (await form.getAttribute('data-intent-id'))!;
+    await popup.fill('[data-testid=my-intent] input[name=quantity]', '3');
+    await popup.click('[data-testid=save-intent]');
+    const onServer = () => api.db.selectFrom('intent').selectAll().where('id', '=', intentId).executeTakeFirstOrThrow();
+    await waitFor('the new quantity on the server', 15_000, async () => ((await onServer()).quantity === 3 ? true : undefined));
+    await popup.waitForSelector('[data-testid=intent-sync][data-sync=sent]');
+
+    await popup.click('[data-testid=withdraw]');
+    await waitFor('the withdrawal on the server', 15_000, async () => ((await onServer()).status === 'withdrawn' ? true : undefined));
+    // Joining is offered again; My groups keeps the withdrawn intent with its status.
+    await popup.waitForSelector('[data-testid=join-form]');
+    expect(await popup.getAttribute(`[data-testid=my-intent-row][data-intent-id="${intentId}"]`, 'data-status')).toBe('withdrawn');
+  });
 });
