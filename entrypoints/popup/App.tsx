@@ -43,7 +43,9 @@ export function App() {
             : // Straight from session storage (the background's record of the tab): no round trip to a service
               // worker that may be asleep when the toolbar button is clicked.
               { kind: 'ready', tabProduct: await loadTabProduct(tabId) };
-        if (!cancelled) setState(next);
+        // Session storage changes with every tab's detection: keep the same state (and so the same snapshot
+        // object, which the group panel asks the server about) unless this tab's product changed.
+        if (!cancelled) setState((previous) => (JSON.stringify(previous) === JSON.stringify(next) ? previous : next));
       } catch (error) {
         if (!cancelled) setState({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
       }
