@@ -67,11 +67,39 @@ const BRAND_LINE =
   /^(?:(?:visit|besuche|visita|visiter|visitez|bezoek)\s+(?:the|den|lo|la|le|de)?\s*(?:store\s+(?:di|de)\s+|boutique\s+)?(.+?)(?:[- ]store|[- ]shop|\s+boutique)?|(?:brand|marke|marque|marca|merk)\s*:\s*(.+))$/i;
 
 /**
+ * The first `max` characters of an element's text (its text nodes in order, as `textContent` has them),
+ * read node by node: `textContent` builds the whole string first, and a few elements hold most of a page.
+ */
+export function textStart(el: Node, max: number): string {
+  let out = '';
+  let node: Node | null = el.firstChild;
+  while (node) {
+    const type = node.nodeType;
+    if (type === 3 || type === 4) {
+      out += node.nodeValue;
+      if (out.length >= max) return out;
+    } else if (type === 1 && node.firstChild) {
+      node = node.firstChild;
+      continue;
+    }
+    let next: Node | null = node.nextSibling;
+    while (!next) {
+      node = node.parentNode;
+      if (!node || node === el) return out;
+      next = node.nextSibling;
+    }
+    node = next;
+  }
+  return out;
+}
+
+/**
  * An element's text, whitespace collapsed and bounded. The DOM has decoded entities and holds no tags in
  * text, so the heavier cleaning of markup strings is not needed here (this runs on hundreds of elements).
  */
 function text(el: Element | null | undefined, max: number = LIMITS.shortText): string | null {
-  const raw = el?.textContent;
+  if (!el) return null;
+  const raw = textStart(el, max * 4);
   if (!raw) return null;
   const t = raw.slice(0, max * 4).replace(/[\s\u00a0\u200b\u200e\u200f]+/g, ' ').trim();
   if (!t) return null;
@@ -139,14 +167,26 @@ export interface PageScan {
 
 const ANY_WORD =
   /price|prix|preis|precio|prezzo|preco|cena|pret|hinta|amount|cost|cart|buy|basket|add-?to|stock|availab|lager|dispon|brand|byline|breadcrumb|label|sku|code|article|ref|number|attr|spec|detail|title|name|btn|button|cta/i;
-const PRICE_WORD = /price|prix|preis|precio|prezzo|preco|cena|pret|hinta|amount|cost/i;
-const BUY_WORD = /cart|buy|basket|add-?to/i;
-const BUTTON_WORD = /btn|button|cta|cart|buy/i;
-const STOCK_WORD = /availab|stock|lager|dispon/i;
-const BRAND_WORD = /brand|byline/i;
-const LABEL_WORD = /label|sku|code|article|ref|number|attr|spec|detail|title/i;
-const TITLE_WORD = /title|name/i;
+/** The kinds of element a class or id names, as bits; each word of these is also one of ANY_WORD's. */
+const WORDS: [RegExp, number][] = [
+  [/price|prix|preis|precio|prezzo|preco|cena|pret|hinta|amount|cost/i, 1],
+  [/cart|buy|basket|add-?to/i, 2],
+  [/btn|button|cta|cart|buy/i, 4],
+  [/availab|stock|lager|dispon/i, 8],
+  [/brand|byline/i, 16],
+  [/label|sku|code|article|ref|number|attr|spec|detail|title/i, 32],
+  [/title|name/i, 64],
+  [/breadcrumb/i, 128],
+];
+const [PRICE, BUY, BUTTON, STOCK, BRAND, LABEL, TITLE, CRUMB] = [1, 2, 4, 8, 16, 32, 64, 128];
 const LABEL_TAGS = new Set(['TR', 'DT', 'LI', 'TH', 'STRONG', 'B', 'H4', 'H5', 'LABEL']);
+
+function wordsOf(names: string): number {
+  if (!ANY_WORD.test(names)) return 0;
+  let bits = 0;
+  for (const [re, bit] of WORDS) if (re.test(names)) bits |= bit;
+  return bits;
+}
 
 function push(list: Element[], el: Element, max: number): void {
   if (list.length < max) list.push(el);
@@ -160,6 +200,9 @@ export function scanPage(doc: Document): PageScan {
   const live = root.getElementsByTagName('*');
   const all: ArrayLike<Element> = live.length > 0 ? live : root.querySelectorAll('*');
   const n = Math.min(all.length, LIMITS.scannedElements);
+  // Templates repeat the same class names: each distinct one is tested once. The DOM hands out the same
+  // string for the same class, so the lookup is cheap.
+  const known = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const el = all[i];
     if (!el) break;
@@ -170,19 +213,30 @@ export function scanPage(doc: Document): PageScan {
     if (isButton) push(scan.buttons, el, LIMITS.buttons);
     const labelTag = LABEL_TAGS.has(tag);
     if (labelTag) push(scan.labels, el, LIMITS.labelRows);
-    const cls = el.getAttribute('class');
+    // `className` is a property read (no attribute lookup by name); SVG's is an object, read as attribute.
+    const property = el.className;
+    const cls = typeof property === 'string' ? property : el.getAttribute('class');
     const id = el.id;
-    // Most elements have no class or id with any of the words: one test each, no string built.
-    if (!((cls && cls.length < 300 && ANY_WORD.test(cls)) || (id && ANY_WORD.test(id)))) continue;
-    const names = `${cls ?? ''} ${id}`;
-    if (PRICE_WORD.test(names)) push(scan.prices, el, LIMITS.priceCandidates);
-    if (BUY_WORD.test(names)) push(scan.buyNamed, el, LIMITS.buttons);
-    if (!isButton && (tag === 'A' || tag === 'DIV' || tag === 'SPAN') && BUTTON_WORD.test(names)) push(scan.buttons, el, LIMITS.buttons);
-    if (STOCK_WORD.test(names)) push(scan.stock, el, 60);
-    if (BRAND_WORD.test(names)) push(scan.brands, el, 30);
-    if (!labelTag && LABEL_WORD.test(names)) push(scan.labels, el, LIMITS.labelRows);
-    if (tag !== 'H2' && TITLE_WORD.test(names)) push(scan.titles, el, 300);
-    if (!scan.breadcrumbs && /breadcrumb/i.test(names)) scan.breadcrumbs = true;
+    let bits = 0;
+    if (cls && cls.length < 300) {
+      const seen = known.get(cls);
+      if (seen === undefined) known.set(cls, (bits = wordsOf(cls)));
+      else bits = seen;
+    }
+    if (id) {
+      const idBits = wordsOf(id);
+      // A long class list is not looked at alone, but is with an id that names something.
+      if (idBits) bits |= idBits | (cls && cls.length >= 300 ? wordsOf(cls) : 0);
+    }
+    if (!bits) continue;
+    if (bits & PRICE) push(scan.prices, el, LIMITS.priceCandidates);
+    if (bits & BUY) push(scan.buyNamed, el, LIMITS.buttons);
+    if (!isButton && (tag === 'A' || tag === 'DIV' || tag === 'SPAN') && bits & BUTTON) push(scan.buttons, el, LIMITS.buttons);
+    if (bits & STOCK) push(scan.stock, el, 60);
+    if (bits & BRAND) push(scan.brands, el, 30);
+    if (!labelTag && bits & LABEL) push(scan.labels, el, LIMITS.labelRows);
+    if (tag !== 'H2' && bits & TITLE) push(scan.titles, el, 300);
+    if (bits & CRUMB) scan.breadcrumbs = true;
   }
   return scan;
 }
@@ -236,7 +290,7 @@ function pricesNearHeading(heading: Element, page: PageContext): Element[] {
   for (let i = 0; i < all.length && i < LIMITS.priceCandidates; i++) {
     const el = all[i];
     if (!el || el.childElementCount > 2) continue;
-    const t = el.textContent ?? '';
+    const t = textStart(el, 61);
     if (t.length > 60 || !/\d/.test(t)) continue;
     if (currencyOfText(t, page) !== null || /[元원円]/.test(t)) out.push(el);
   }
