@@ -9,6 +9,7 @@ import { DealEngine } from './domain/deal-engine.ts';
 import { EventBus } from './events.ts';
 import { registerHandoffRoutes } from './handoff-route.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { registerShopperEventStream } from './sse.ts';
 import { appRouter, type AppRouter } from './routers/_app.ts';
 
 /**
@@ -70,24 +71,24 @@ export async function buildServer(env: Env, database: DatabaseHandle, bus: Event
 
   registerHandoffRoutes(app, database.db);
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      // Lets clients send queries as POST (`methodOverride: 'POST'`), keeping large inputs out of URLs.
-      allowMethodOverride: true,
-      createContext: ({ req, info }) =>
-        createRequestContext(base, {
-          authorization: req.headers.authorization,
-          connectionParams: info.connectionParams,
-          ip: req.ip,
-        }),
-      onError({ path, error }) {
-        // Client mistakes are answers, not incidents; only log what the server got wrong.
-        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ path, err: error.cause ?? error }, 'procedure failed');
-      },
-    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
-  });
+  const trpcOptions = {
+    router: appRouter,
+    // Lets clients send queries as POST (`methodOverride: 'POST'`), keeping large inputs out of URLs.
+    allowMethodOverride: true,
+    createContext: ({ req, info }) =>
+      createRequestContext(base, {
+        authorization: req.headers.authorization,
+        connectionParams: info.connectionParams,
+        ip: req.ip,
+      }),
+    onError({ path, error }) {
+      // Client mistakes are answers, not incidents; only log what the server got wrong.
+      if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ path, err: error.cause ?? error }, 'procedure failed');
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'];
+  // Shoppers' notice streams skip tRPC's stream layer (same wire format): see sse.ts.
+  registerShopperEventStream(app, { prefix: '/trpc', base, trpcOptions });
+  await app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions });
   return app;
 }
 

@@ -5,14 +5,19 @@ import { campaignTopic, shopperTopic, type ShopperNotice } from '../domain/notic
 import { EventId, Id } from '../schemas.ts';
 import { organiserProcedure, router, shopperProcedure } from '../trpc.ts';
 
+/** `events.shopper`'s input; server/sse.ts validates with the same schema before streaming itself. */
+export const ShopperEventsInput = z.object({ lastEventId: EventId.nullish() }).default({});
+
 /**
  * Live events over SSE, each with its event id: a client that reconnects sends the last one and receives
  * what it missed. They come from the event table, so every server process delivers the same events.
  */
 export const eventsRouter = router({
   /** This shopper's notices only (their own topic): deals formed, tiers dropped, windows closing, closes, campaigns in their interests. */
+  // Over HTTP, server/sse.ts streams this one without tRPC's stream layer (same bytes); this definition
+  // serves callers, refusals (the writer hands those to tRPC) and the router's type.
   shopper: shopperProcedure
-    .input(z.object({ lastEventId: EventId.nullish() }).default({}))
+    .input(ShopperEventsInput)
     .subscription(async function* ({ ctx, input, signal }) {
       const lastEventId = input.lastEventId ? Number(input.lastEventId) : undefined;
       for await (const event of ctx.bus.subscribe(shopperTopic(ctx.shopperId), { lastEventId, signal })) {
