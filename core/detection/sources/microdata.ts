@@ -26,6 +26,12 @@ export function clearAncestorCaches(): void {
   chromeCache.clear();
 }
 
+/** An element's class attribute: `className` is a property read (no lookup by name); SVG's is an object. */
+export function classOf(el: Element): string {
+  const c = el.className;
+  return typeof c === 'string' ? c : (el.getAttribute('class') ?? '');
+}
+
 function blockIsRelated(node: Element | null): boolean {
   if (!node) return false;
   const known = relatedCache.get(node);
@@ -35,7 +41,7 @@ function blockIsRelated(node: Element | null): boolean {
   if (tag === 'body' || tag === 'main') related = false;
   else if (tag === 'aside') related = true;
   else {
-    const names = `${node.getAttribute('class') ?? ''} ${node.id ?? ''}`;
+    const names = `${classOf(node)} ${node.id ?? ''}`;
     related = (names.length > 1 && names.length < 500 && RELATED_BLOCK.test(names)) || blockIsRelated(node.parentElement);
   }
   relatedCache.set(node, related);
@@ -59,7 +65,7 @@ export function isPageChrome(el: Element | null): boolean {
     tag === 'nav' ||
     role === 'navigation' ||
     role === 'banner' ||
-    /menu/i.test(el.getAttribute('class') ?? '') ||
+    /menu/i.test(classOf(el)) ||
     (tag !== 'body' && isPageChrome(el.parentElement));
   chromeCache.set(el, chrome);
   return chrome;

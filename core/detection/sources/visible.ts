@@ -12,7 +12,7 @@ import { parseGtin } from '../parse/gtin.ts';
 import { parsePriceText } from '../parse/price.ts';
 import { cleanText } from '../parse/text.ts';
 import type { PageContext, Reading } from '../types.ts';
-import { inRelatedBlock, isPageChrome } from './microdata.ts';
+import { classOf, inRelatedBlock, isPageChrome } from './microdata.ts';
 import { nameMatch } from './schema-org.ts';
 
 /** Class or id words of a price that is not the price paid now. */
@@ -99,7 +99,8 @@ export function textStart(el: Node, max: number): string {
  */
 function text(el: Element | null | undefined, max: number = LIMITS.shortText): string | null {
   if (!el) return null;
-  const raw = textStart(el, max * 4);
+  // A leaf's text is its own text nodes: one call is cheaper than the walk.
+  const raw = el.childElementCount === 0 ? el.textContent : textStart(el, max * 4);
   if (!raw) return null;
   const t = raw.slice(0, max * 4).replace(/[\s\u00a0\u200b\u200e\u200f]+/g, ' ').trim();
   if (!t) return null;
@@ -125,7 +126,7 @@ function distance(el: Element, headingAncestors: Map<Element, number>): number {
 }
 
 function classAndId(el: Element): string {
-  const c = el.getAttribute('class') ?? '';
+  const c = classOf(el);
   return c.length < 300 ? `${c} ${el.id ?? ''}` : el.id ?? '';
 }
 
@@ -213,9 +214,7 @@ export function scanPage(doc: Document): PageScan {
     if (isButton) push(scan.buttons, el, LIMITS.buttons);
     const labelTag = LABEL_TAGS.has(tag);
     if (labelTag) push(scan.labels, el, LIMITS.labelRows);
-    // `className` is a property read (no attribute lookup by name); SVG's is an object, read as attribute.
-    const property = el.className;
-    const cls = typeof property === 'string' ? property : el.getAttribute('class');
+    const cls = classOf(el);
     const id = el.id;
     let bits = 0;
     if (cls && cls.length < 300) {
@@ -285,7 +284,9 @@ function pricesNearHeading(heading: Element, page: PageContext): Element[] {
   let block: Element | null = heading;
   for (let i = 0; i < 4 && block?.parentElement && block.parentElement.tagName.toLowerCase() !== 'body'; i++) block = block.parentElement;
   if (!block) return [];
-  const all = block.querySelectorAll('*');
+  // Live: only the first elements are looked at, and a static list would hold the whole block.
+  const live = block.getElementsByTagName('*');
+  const all: ArrayLike<Element> = live.length > 0 ? live : block.querySelectorAll('*');
   const out: Element[] = [];
   for (let i = 0; i < all.length && i < LIMITS.priceCandidates; i++) {
     const el = all[i];
