@@ -66,18 +66,27 @@ const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp; weak?: bool
 const BRAND_LINE =
   /^(?:(?:visit|besuche|visita|visiter|visitez|bezoek)\s+(?:the|den|lo|la|le|de)?\s*(?:store\s+(?:di|de)\s+|boutique\s+)?(.+?)(?:[- ]store|[- ]shop|\s+boutique)?|(?:brand|marke|marque|marca|merk)\s*:\s*(.+))$/i;
 
+const SPACES = /[\s\u00a0\u200b\u200e\u200f]+/g;
+
 /**
  * The first `max` characters of an element's text (its text nodes in order, as `textContent` has them),
  * read node by node: `textContent` builds the whole string first, and a few elements hold most of a page.
+ * With `shown`, it also stops once the text with whitespace collapsed is longer than `shown` characters.
  */
-export function textStart(el: Node, max: number): string {
+export function textStart(el: Node, max: number, shown = Infinity): string {
   let out = '';
+  let checked = shown;
   let node: Node | null = el.firstChild;
   while (node) {
     const type = node.nodeType;
     if (type === 3 || type === 4) {
       out += node.nodeValue;
       if (out.length >= max) return out;
+      // Pretty-printed markup is mostly whitespace: the collapsed length is counted only now and then.
+      if (out.length > checked) {
+        if (out.replace(SPACES, ' ').trim().length > shown) return out;
+        checked = out.length + (shown >> 1);
+      }
     } else if (type === 1 && node.firstChild) {
       node = node.firstChild;
       continue;
@@ -100,9 +109,9 @@ export function textStart(el: Node, max: number): string {
 function text(el: Element | null | undefined, max: number = LIMITS.shortText): string | null {
   if (!el) return null;
   // A leaf's text is its own text nodes: one call is cheaper than the walk.
-  const raw = el.childElementCount === 0 ? el.textContent : textStart(el, max * 4);
+  const raw = el.childElementCount === 0 ? el.textContent : textStart(el, max * 4, max + 1);
   if (!raw) return null;
-  const t = raw.slice(0, max * 4).replace(/[\s\u00a0\u200b\u200e\u200f]+/g, ' ').trim();
+  const t = raw.slice(0, max * 4).replace(SPACES, ' ').trim();
   if (!t) return null;
   return t.length > max ? t.slice(0, max).trim() : t;
 }
