@@ -300,7 +300,7 @@ function pricesNearHeading(heading: Element, page: PageContext): Element[] {
   for (let i = 0; i < all.length && i < LIMITS.priceCandidates; i++) {
     const el = all[i];
     if (!el || el.childElementCount > 2) continue;
-    const t = textStart(el, 61);
+    const t = (el.childElementCount === 0 ? el.textContent : textStart(el, 61)) ?? '';
     if (t.length > 60 || !/\d/.test(t)) continue;
     if (currencyOfText(t, page) !== null || /[元원円]/.test(t)) out.push(el);
   }
@@ -327,16 +327,18 @@ function pricesShown(page: PageContext, scan: PageScan, heading: Element | null)
   const was: string[] = [];
   for (let i = 0; i < list.length; i++) {
     const el = list[i];
-    // The heading names the product; an amount in it ("$150K dress") is not its price.
-    if (!el || el.childElementCount > 6 || (heading && (heading.contains(el) || el.contains(heading)))) continue;
-    // Text holding a crossed-out amount reads it first: that element is not the current price.
-    if (el.childElementCount > 0 && el.querySelector('del, s, strike')) continue;
+    // Cheapest tests first: most candidates show no amount at all.
+    if (!el || el.childElementCount > 6) continue;
     const tag = el.tagName.toLowerCase();
     if (tag === 'script' || tag === 'style' || tag === 'meta' || tag === 'input' || tag === 'select' || tag === 'option') continue;
     const t = text(el, 80);
     if (!t || t.length > 60 || !/\d/.test(t)) continue;
     const parsed = parsePriceText(t);
     if (!parsed) continue;
+    // The heading names the product; an amount in it ("$150K dress") is not its price.
+    if (heading && (heading.contains(el) || el.contains(heading))) continue;
+    // Text holding a crossed-out amount reads it first: that element is not the current price.
+    if (el.childElementCount > 0 && el.querySelector('del, s, strike')) continue;
     const currency = currencyOfText(t, page);
     // An amount without a currency is often a number of another kind (an id, a quantity).
     let score = currency ? 2 : -1;
