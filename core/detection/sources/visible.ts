@@ -28,15 +28,15 @@ const NOT_PRICE_TEXT =
 
 /** Buttons that put the product in a cart, in the languages shops use. */
 const BUY_TEXT = new RegExp(
+  // Each alternative once: one that contains another ("sepete ekle", "sepete") would add nothing.
   [
-    'add to (?:cart|basket|bag|trolley)', 'buy now', 'buy it now', 'add to order', 'in den warenkorb', 'in den einkaufswagen',
-    'jetzt kaufen', 'ajouter au panier', 'acheter', 'aggiungi al carrello', 'compra', 'añadir al carrito',
-    'agregar al carrito', 'comprar', 'adicionar ao carrinho', 'do koszyka', 'kup teraz', 'do košíku', 'kosárba',
-    'i varukorgen', 'köp', 'læg i kurv', 'legg i handlekurv', 'lisää ostoskoriin', 'toevoegen aan winkelwagen',
-    'in winkelwagen', 'v košarico', 'u košaricu', 'ostukorvi', 'grozā', 'în coș', 'adaugă în coș', 'в корзину',
-    'купить', 'у кошик', 'sepete ekle', 'הוסף לסל', 'לקנייה', 'أضف إلى', 'اشتر', '장바구니', '구매하기', '바로구매',
-    'カートに入れる', '購入', '加入購物車', '加入购物车', '立即購買', '立即购买', '購買', 'sepete', 'bid', 'place bid',
-    'kupi', 'naruči', 'dodaj u košaricu', 'dodaj v košarico', 'kosárba', 'vložiť do košíka', 'pirkt', 'lisa ostukorvi',
+    'add to (?:cart|basket|bag|trolley)', 'buy now', 'buy it now', 'add to order', 'in den warenkorb',
+    'in den einkaufswagen', 'jetzt kaufen', 'ajouter au panier', 'acheter', 'aggiungi al carrello', 'compra',
+    'añadir al carrito', 'agregar al carrito', 'adicionar ao carrinho', 'do koszyka', 'kup teraz', 'do košíku',
+    'kosárba', 'i varukorgen', 'köp', 'læg i kurv', 'legg i handlekurv', 'lisää ostoskoriin',
+    'toevoegen aan winkelwagen', 'in winkelwagen', 'v košarico', 'u košaricu', 'ostukorvi', 'grozā', 'în coș',
+    'в корзину', 'купить', 'у кошик', 'הוסף לסל', 'לקנייה', 'أضف إلى', 'اشتر', '장바구니', '구매하기', '바로구매', 'カートに入れる',
+    '購入', '加入購物車', '加入购物车', '立即购买', '購買', 'sepete', 'bid', 'kupi', 'naruči', 'vložiť do košíka', 'pirkt',
   ].join('|'),
   'i',
 );
@@ -71,22 +71,15 @@ const SPACES = /[\s\u00a0\u200b\u200e\u200f]+/g;
 /**
  * The first `max` characters of an element's text (its text nodes in order, as `textContent` has them),
  * read node by node: `textContent` builds the whole string first, and a few elements hold most of a page.
- * With `shown`, it also stops once the text with whitespace collapsed is longer than `shown` characters.
  */
-export function textStart(el: Node, max: number, shown = Infinity): string {
+function textStart(el: Node, max: number): string {
   let out = '';
-  let checked = shown;
   let node: Node | null = el.firstChild;
   while (node) {
     const type = node.nodeType;
     if (type === 3 || type === 4) {
       out += node.nodeValue;
       if (out.length >= max) return out;
-      // Pretty-printed markup is mostly whitespace: the collapsed length is counted only now and then.
-      if (out.length > checked) {
-        if (out.replace(SPACES, ' ').trim().length > shown) return out;
-        checked = out.length + (shown >> 1);
-      }
     } else if (type === 1 && node.firstChild) {
       node = node.firstChild;
       continue;
@@ -109,7 +102,7 @@ export function textStart(el: Node, max: number, shown = Infinity): string {
 function text(el: Element | null | undefined, max: number = LIMITS.shortText): string | null {
   if (!el) return null;
   // A leaf's text is its own text nodes: one call is cheaper than the walk.
-  const raw = el.childElementCount === 0 ? el.textContent : textStart(el, max * 4, max + 1);
+  const raw = el.childElementCount === 0 ? el.textContent : textStart(el, max * 4);
   if (!raw) return null;
   const t = raw.slice(0, max * 4).replace(SPACES, ' ').trim();
   if (!t) return null;
@@ -175,9 +168,7 @@ export interface PageScan {
   breadcrumbs: boolean;
 }
 
-const ANY_WORD =
-  /price|prix|preis|precio|prezzo|preco|cena|pret|hinta|amount|cost|cart|buy|basket|add-?to|stock|availab|lager|dispon|brand|byline|breadcrumb|label|sku|code|article|ref|number|attr|spec|detail|title|name|btn|button|cta/i;
-/** The kinds of element a class or id names, as bits; each word of these is also one of ANY_WORD's. */
+/** The kinds of element a class or id names, as bits. */
 const WORDS: [RegExp, number][] = [
   [/price|prix|preis|precio|prezzo|preco|cena|pret|hinta|amount|cost/i, 1],
   [/cart|buy|basket|add-?to/i, 2],
@@ -189,6 +180,8 @@ const WORDS: [RegExp, number][] = [
   [/breadcrumb/i, 128],
 ];
 const [PRICE, BUY, BUTTON, STOCK, BRAND, LABEL, TITLE, CRUMB] = [1, 2, 4, 8, 16, 32, 64, 128];
+/** Any of those words: most class names have none, and are tested once. */
+const ANY_WORD = new RegExp(WORDS.map(([re]) => re.source).join('|'), 'i');
 const LABEL_TAGS = new Set(['TR', 'DT', 'LI', 'TH', 'STRONG', 'B', 'H4', 'H5', 'LABEL']);
 
 function wordsOf(names: string): number {
