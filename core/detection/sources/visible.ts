@@ -17,7 +17,7 @@ import { nameMatch } from './schema-org.ts';
 
 /** Class or id words of a price that is not the price paid now. */
 const NOT_CURRENT_PRICE =
-  /old|was|before|regular|strike|crossed|original|list-?price|rrp|uvp|msrp|compare|previous|retail|sav(e|ing)|discount|reduc|instead|statt|barr|antes|anterior|vorher|alt-|prev|from-price|unit-?price|per-?unit|basis|base-?price|grundpreis|ship|deliver|install|month|rate|emi|coupon|points|club|member|bonus|tax|vat/i;
+  /old|was|before|regular|strike|crossed|original|list-?price|rrp|uvp|msrp|compare|retail|sav(e|ing)|discount|reduc|instead|statt|barr|antes|anterior|vorher|alt-|prev|from-price|unit-?price|per-?unit|basis|base-?price|grundpreis|ship|deliver|install|month|rate|emi|coupon|points|club|member|bonus|tax|vat/i;
 /** Of those, the words of a former price shown crossed out ("was", "old price", "RRP"). */
 const FORMER_PRICE = /old|was|strike|crossed|before|regular|original|list-?price|rrp|uvp|msrp|barr|anterior|antes|statt|vorher|prev|compare|full-?price/i;
 /** Class words of the price paid now. */
@@ -45,14 +45,14 @@ const IN_STOCK_TEXT =
 
 /** Labels of identifiers shown as "label: value", in table rows, definition lists and list items. */
 const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp; weak?: boolean }[] = [
-  { field: 'gtin', re: /^(?:ean|gtin|upc|isbn(?:-13)?|barcode|ean-code|código de barras|código ean|код товара ean)\b/i },
+  { field: 'gtin', re: /^(?:ean|gtin|upc|isbn(?:-13)?|barcode|código de barras|código ean|код товара ean)\b/i },
   {
     field: 'mpn',
     re: /^(?:mpn|manufacturer part number|(?:mfr\.?|manufacturer) part(?: no\.?| number)?|part (?:number|no\.?)|model(?: name)?(?:\s*\/\s*|\s)?(?:number|no\.?|code)?|(?:item )?model number|numéro du modèle(?: de l'article)?|numero (?:di )?modello(?: articolo)?|modèle|référence fabricant|modell(?:nummer)?|herstellernummer|hersteller-?artikelnummer|modelo|modello|codice produttore|numer katalogowy producenta|kód výrobce|kód výrobcu|ražotāja kods|tootja kood|型號|型号|모델명)$/i,
   },
   {
     field: 'sku',
-    re: /^(?:sku|asin|(?:\w+ )?item (?:number|no\.?|#|code|id)|item #|article (?:number|no\.?)|art(?:\.|ikel)[- ]?(?:nr|nummer)\.?|artikelnummer|bestellnummer|product (?:code|id|number|no\.?|#)|id (?:produto|produit|prodotto|producto)|código(?: del producto| de producto| do produto)|cod(?:ice|\.)? (?:articolo|prodotto|produs)|kód (?:produktu|tovaru)|kod (?:produktu|towaru)|nr katalogowy|šifra artikla|артикул|код товара|商品編號|商品番号|상품번호|stock code|numéro d'article|n° article)$/i,
+    re: /^(?:sku|asin|(?:\w+ )?item (?:number|no\.?|#|code|id)|article (?:number|no\.?)|art(?:\.|ikel)[- ]?(?:nr|nummer)\.?|bestellnummer|product (?:code|id|number|no\.?|#)|id (?:produto|produit|prodotto|producto)|código(?: del producto| de producto| do produto)|cod(?:ice|\.)? (?:articolo|prodotto|produs)|kód (?:produktu|tovaru)|kod (?:produktu|towaru)|nr katalogowy|šifra artikla|артикул|код товара|商品編號|商品番号|상품번호|stock code|numéro d'article|n° article)$/i,
   },
   // Bare "Ref." or "Code" also name other references (the maker's): used when nothing better is shown.
   { field: 'sku', weak: true, re: /^(?:réf(?:érence)?\.?|ref\.?|código|cod(?:ice|\.)?|kód|kod|šifra|код|code)$/i },
@@ -168,26 +168,33 @@ export interface PageScan {
   breadcrumbs: boolean;
 }
 
-/** The kinds of element a class or id names, as bits. */
-const WORDS: [RegExp, number][] = [
-  [/price|prix|preis|precio|prezzo|preco|cena|pret|hinta|amount|cost/i, 1],
-  [/cart|buy|basket|add-?to/i, 2],
-  [/btn|button|cta|cart|buy/i, 4],
-  [/availab|stock|lager|dispon/i, 8],
-  [/brand|byline/i, 16],
-  [/label|sku|code|article|ref|number|attr|spec|detail|title/i, 32],
-  [/title|name/i, 64],
-  [/breadcrumb/i, 128],
+/** The kinds of element a class or id names: the n-th pattern sets bit n. */
+const WORDS = [
+  /price|prix|preis|precio|prezzo|preco|cena|pret|hinta|amount|cost/i,
+  /cart|buy|basket|add-?to/i,
+  /btn|button|cta|cart|buy/i,
+  /availab|stock|lager|dispon/i,
+  /brand|byline/i,
+  /label|sku|code|article|ref|number|attr|spec|detail|title/i,
+  /title|name/i,
+  /breadcrumb/i,
 ];
-const [PRICE, BUY, BUTTON, STOCK, BRAND, LABEL, TITLE, CRUMB] = [1, 2, 4, 8, 16, 32, 64, 128];
+const PRICE = 1;
+const BUY = 2;
+const BUTTON = 4;
+const STOCK = 8;
+const BRAND = 16;
+const LABEL = 32;
+const TITLE = 64;
+const CRUMB = 128;
 /** Any of those words: most class names have none, and are tested once. */
-const ANY_WORD = new RegExp(WORDS.map(([re]) => re.source).join('|'), 'i');
+const ANY_WORD = new RegExp(WORDS.map((re) => re.source).join('|'), 'i');
 const LABEL_TAGS = new Set(['TR', 'DT', 'LI', 'TH', 'STRONG', 'B', 'H4', 'H5', 'LABEL']);
 
 function wordsOf(names: string): number {
   if (!ANY_WORD.test(names)) return 0;
   let bits = 0;
-  for (const [re, bit] of WORDS) if (re.test(names)) bits |= bit;
+  WORDS.forEach((re, n) => re.test(names) && (bits |= 1 << n));
   return bits;
 }
 
@@ -224,11 +231,8 @@ export function scanPage(doc: Document): PageScan {
       if (seen === undefined) known.set(cls, (bits = wordsOf(cls)));
       else bits = seen;
     }
-    if (id) {
-      const idBits = wordsOf(id);
-      // A long class list is not looked at alone, but is with an id that names something.
-      if (idBits) bits |= idBits | (cls && cls.length >= 300 ? wordsOf(cls) : 0);
-    }
+    // A class list too long to be a name (generated styles) is not looked at.
+    if (id) bits |= wordsOf(id);
     if (!bits) continue;
     if (bits & PRICE) push(scan.prices, el, LIMITS.priceCandidates);
     if (bits & BUY) push(scan.buyNamed, el, LIMITS.buttons);
