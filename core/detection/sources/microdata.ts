@@ -36,10 +36,10 @@ function blockIsRelated(node: Element | null): boolean {
   if (!node) return false;
   const known = relatedCache.get(node);
   if (known !== undefined) return known;
-  const tag = node.tagName.toLowerCase();
+  const tag = node.tagName; // upper case in HTML documents
   let related: boolean;
-  if (tag === 'body' || tag === 'main') related = false;
-  else if (tag === 'aside') related = true;
+  if (tag === 'BODY' || tag === 'MAIN') related = false;
+  else if (tag === 'ASIDE') related = true;
   else {
     const names = `${classOf(node)} ${node.id ?? ''}`;
     related = (names.length > 1 && names.length < 500 && RELATED_BLOCK.test(names)) || blockIsRelated(node.parentElement);
@@ -57,12 +57,12 @@ export function isPageChrome(el: Element | null): boolean {
   if (!el) return false;
   const known = chromeCache.get(el);
   if (known !== undefined) return known;
-  const tag = el.tagName.toLowerCase();
+  const tag = el.tagName;
   const role = el.getAttribute('role');
   const chrome =
-    tag === 'header' ||
-    tag === 'footer' ||
-    tag === 'nav' ||
+    tag === 'HEADER' ||
+    tag === 'FOOTER' ||
+    tag === 'NAV' ||
     role === 'navigation' ||
     role === 'banner' ||
     /menu/i.test(classOf(el)) ||

@@ -139,8 +139,8 @@ function classAndId(el: Element): string {
 function notCurrent(el: Element): 'former' | 'other' | null {
   let node: Element | null = el;
   for (let i = 0; node && i < 4; i++, node = node.parentElement) {
-    const tag = node.tagName.toLowerCase();
-    if (tag === 'del' || tag === 's' || tag === 'strike') return 'former';
+    const tag = node.tagName;
+    if (tag === 'DEL' || tag === 'S' || tag === 'STRIKE') return 'former';
     const names = classAndId(node);
     if (NOT_CURRENT_PRICE.test(names)) return FORMER_PRICE.test(names) ? 'former' : 'other';
     const style = node.getAttribute('style');
@@ -288,7 +288,7 @@ export function mainHeading(scan: PageScan, title: string | null): Element | nul
 /** Short texts that show an amount with a currency, in the block around the heading. */
 function pricesNearHeading(heading: Element, page: PageContext): Element[] {
   let block: Element | null = heading;
-  for (let i = 0; i < 4 && block?.parentElement && block.parentElement.tagName.toLowerCase() !== 'body'; i++) block = block.parentElement;
+  for (let i = 0; i < 4 && block?.parentElement && block.parentElement.tagName !== 'BODY'; i++) block = block.parentElement;
   if (!block) return [];
   // Live: only the first elements are looked at, and a static list would hold the whole block.
   const live = block.getElementsByTagName('*');
@@ -297,7 +297,7 @@ function pricesNearHeading(heading: Element, page: PageContext): Element[] {
   for (let i = 0; i < all.length && i < LIMITS.priceCandidates; i++) {
     const el = all[i];
     if (!el || el.childElementCount > 2) continue;
-    const t = (el.childElementCount === 0 ? el.textContent : textStart(el, 61)) ?? '';
+    const t = textStart(el, 61);
     if (t.length > 60 || !/\d/.test(t)) continue;
     if (currencyOfText(t, page) !== null || /[元원円]/.test(t)) out.push(el);
   }
@@ -326,8 +326,8 @@ function pricesShown(page: PageContext, scan: PageScan, heading: Element | null)
     const el = list[i];
     // Cheapest tests first: most candidates show no amount at all.
     if (!el || el.childElementCount > 6) continue;
-    const tag = el.tagName.toLowerCase();
-    if (tag === 'script' || tag === 'style' || tag === 'meta' || tag === 'input' || tag === 'select' || tag === 'option') continue;
+    const tag = el.tagName;
+    if (tag === 'SCRIPT' || tag === 'STYLE' || tag === 'META' || tag === 'INPUT' || tag === 'SELECT' || tag === 'OPTION') continue;
     const t = text(el, 80);
     if (!t || t.length > 60 || !/\d/.test(t)) continue;
     const parsed = parsePriceText(t);
@@ -451,18 +451,18 @@ function labelledIdentifiers(scan: PageScan, headingAncestors: Map<Element, numb
   for (let i = 0; i < list.length && i < LIMITS.labelRows; i++) {
     const el = list[i];
     if (!el || el.childElementCount > 8) continue;
-    const tag = el.tagName.toLowerCase();
+    const tag = el.tagName;
     // Menus are most of a page's list items (and hold whole sub-menus); a product's header may hold its
     // code, so only list items of menus, and those holding lists, are skipped.
-    if (tag === 'li' && (el.childElementCount > 3 || isPageChrome(el))) continue;
-    if (tag === 'tr') {
+    if (tag === 'LI' && (el.childElementCount > 3 || isPageChrome(el))) continue;
+    if (tag === 'TR') {
       const cells = el.children;
       for (let c = 0; c + 1 < cells.length && c < 6; c += 2) setLabelled(out, text(cells[c], 60) ?? '', text(cells[c + 1], 100));
       continue;
     }
-    if (tag === 'dt') {
+    if (tag === 'DT') {
       const dd = el.nextElementSibling;
-      if (dd && dd.tagName.toLowerCase() === 'dd') setLabelled(out, text(el, 60) ?? '', text(dd, 100));
+      if (dd && dd.tagName === 'DD') setLabelled(out, text(el, 60) ?? '', text(dd, 100));
       continue;
     }
     const t = text(el, 140);
