@@ -1,6 +1,7 @@
 import { CartesianGrid, Line, LineChart, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { count, money } from '../format.ts';
 import { useLocale } from '../i18n/index.tsx';
+import type { PriceQuartiles } from '../../core/pricing.ts';
 
 export interface CurvePoint {
   price: string;
@@ -79,17 +80,8 @@ export function DemandChart({ curve, currency, tiers = [], caption }: { curve: C
   );
 }
 
-interface Quartiles {
-  count: number;
-  min: string;
-  q1: string;
-  median: string;
-  q3: string;
-  max: string;
-}
-
 /** Price sensitivity: quartiles of the members' max prices (per member and per unit). */
-export function QuartilesTable({ quartiles, currency }: { quartiles: { members: Quartiles | null; units: Quartiles | null }; currency: string }) {
+export function QuartilesTable({ quartiles, currency }: { quartiles: { members: PriceQuartiles | null; units: PriceQuartiles | null }; currency: string }) {
   const { t, locale } = useLocale();
   const rows = [
     ['members', quartiles.members],
