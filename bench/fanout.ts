@@ -19,9 +19,9 @@ import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { hashToken, newToken } from '../server/auth.ts';
-import { openDatabase, type DatabaseHandle } from '../server/db/index.ts';
+import type { DatabaseHandle } from '../server/db/index.ts';
+import { openBenchDatabase } from './database.ts';
 import { formDeal } from '../server/domain/deals.ts';
 import { rebuildPool } from '../server/domain/pools.ts';
 import { createSupplierInvitation } from '../server/domain/suppliers.ts';
@@ -210,10 +210,7 @@ async function main(): Promise<void> {
   }, TIME_LIMIT_MS);
   hardStop.unref();
 
-  const databaseUrl = process.env.DATABASE_URL || undefined;
-  const schema = databaseUrl ? `bench_fanout_${randomBytes(4).toString('hex')}` : undefined;
-  const database = await openDatabase(databaseUrl ? { databaseUrl, schema, poolSize: 16 } : { dataDir: 'memory://' });
-  console.log(`database: ${database.engine}${schema ? ` (schema ${schema}, dropped at the end)` : ' (in memory)'}`);
+  const { database, dispose } = await openBenchDatabase('bench_fanout');
   const server = await startServer({ database, env: { PORT: 0, HOST: '127.0.0.1', LOG_LEVEL: 'silent', RATE_PER_SEC: 1_000_000, RATE_BURST: 1_000_000 }, logger: false });
   const children: ChildProcess[] = [];
   try {
@@ -352,13 +349,7 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill();
     await server.close();
-    await database.close();
-    if (databaseUrl && schema) {
-      const admin = new pg.Client({ connectionString: databaseUrl });
-      await admin.connect();
-      await admin.query(`drop schema if exists ${schema} cascade`);
-      await admin.end();
-    }
+    await dispose();
   }
 }
 

@@ -9,14 +9,13 @@
  *    rebuilt, and its demand curve is fetched over HTTP and timed.
  * Last line: {"database":..,"registrationsPerSec":..,"p99Ms":..,"ceilingPerSec":..,"demandCurve1MMs":..}
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { hashToken, newToken } from '../server/auth.ts';
-import { openDatabase, type DatabaseHandle } from '../server/db/index.ts';
+import { openBenchDatabase } from './database.ts';
 import { poolDemand, rebuildPool } from '../server/domain/pools.ts';
 import { startServer } from '../server/http.ts';
 
@@ -160,13 +159,8 @@ function summarise(label: string, r: LoadResult) {
 // ---- main --------------------------------------------------------------------------------------------
 
 async function main() {
-  const databaseUrl = process.env.DATABASE_URL || undefined;
-  const schema = databaseUrl ? `bench_${randomBytes(4).toString('hex')}` : undefined;
-  const database: DatabaseHandle = await openDatabase(
-    databaseUrl ? { databaseUrl, schema, poolSize: 16 } : { dataDir: 'memory://' },
-  );
+  const { database, dispose } = await openBenchDatabase('bench');
   const engine = database.engine;
-  console.log(`database: ${engine}${schema ? ` (schema ${schema}, dropped at the end)` : ' (in memory)'}`);
   const server = await startServer({
     database,
     env: { PORT: 0, HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_PER_SEC: 1_000_000, RATE_BURST: 1_000_000 },
@@ -275,13 +269,7 @@ async function main() {
     );
   } finally {
     await server.close();
-    await database.close();
-    if (databaseUrl && schema) {
-      const admin = new pg.Client({ connectionString: databaseUrl });
-      await admin.connect();
-      await admin.query(`drop schema if exists ${schema} cascade`);
-      await admin.end();
-    }
+    await dispose();
   }
 }
 

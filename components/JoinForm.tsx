@@ -14,6 +14,29 @@ export function parseMaxPrice(text: string): string | null | undefined {
   return /[1-9]/.test(value) ? value : undefined;
 }
 
+/** Quantity and maximum price: the same two inputs when joining and when editing an intent. */
+function IntentFields(props: {
+  quantity: string;
+  maxPrice: string;
+  currency: string;
+  onQuantity: (value: string) => void;
+  onMaxPrice: (value: string) => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <label>
+        {t('quantityLabel')}
+        <input name="quantity" type="number" min={1} max={10000} value={props.quantity} onChange={(e) => props.onQuantity(e.target.value)} />
+      </label>
+      <label>
+        {t('maxPriceLabel', { currency: props.currency })}
+        <input name="maxPrice" inputMode="decimal" value={props.maxPrice} onChange={(e) => props.onMaxPrice(e.target.value)} />
+      </label>
+    </>
+  );
+}
+
 function useAction() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -59,14 +82,7 @@ export function JoinForm({ snapshot, margin }: { snapshot: ProductSnapshot; marg
         {t('joinRule')} {margin ? t('marginKnown', { margin }) : t('marginUnknown')}
       </p>
       <div className="fields">
-        <label>
-          {t('quantityLabel')}
-          <input name="quantity" type="number" min={1} max={10000} value={quantity} onChange={(e) => setQuantity(e.target.value)} />
-        </label>
-        <label>
-          {t('maxPriceLabel', { currency: currency || '…' })}
-          <input name="maxPrice" inputMode="decimal" value={maxPrice} onChange={(e) => setMaxPrice(e.target.value)} />
-        </label>
+        <IntentFields quantity={quantity} maxPrice={maxPrice} currency={currency || '…'} onQuantity={setQuantity} onMaxPrice={setMaxPrice} />
         {!snapshot.currency && (
           <label>
             ISO 4217
@@ -108,14 +124,7 @@ export function IntentEditor({ intent }: { intent: IntentRow }) {
         {t(SYNC_KEYS[intent.sync], { message: intent.lastError ?? '' })}
       </p>
       <div className="fields">
-        <label>
-          {t('quantityLabel')}
-          <input name="quantity" type="number" min={1} max={10000} value={quantity} onChange={(e) => setQuantity(e.target.value)} />
-        </label>
-        <label>
-          {t('maxPriceLabel', { currency: intent.currency })}
-          <input name="maxPrice" inputMode="decimal" value={maxPrice} onChange={(e) => setMaxPrice(e.target.value)} />
-        </label>
+        <IntentFields quantity={quantity} maxPrice={maxPrice} currency={intent.currency} onQuantity={setQuantity} onMaxPrice={setMaxPrice} />
       </div>
       <div className="actions">
         <button type="submit" data-testid="save-intent" disabled={!valid || !changed || busy}>
