@@ -1,19 +1,19 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { formatPrice } from '../core/i18n/format.ts';
 import type { ProductSnapshot } from '../core/snapshot.ts';
-import { historyMatches, priceDifference, retailerPrices } from './compare.ts';
+import { priceDifference, type RetailerPrice } from './compare.ts';
 import { pageDb } from './db.ts';
 import { formatDate } from './format.ts';
 import { useI18n } from './I18n.tsx';
+import { readRetailerPrices } from './local-queries.ts';
 
-/** The same product at other shops: the server's latest price per retailer and the shopper's own history. */
-export function ComparePanel({ snapshot }: { snapshot: ProductSnapshot }) {
+/**
+ * The same product at other shops: the server's latest price per retailer and the shopper's own history.
+ * `initial`: the rows already read for this snapshot.
+ */
+export function ComparePanel({ snapshot, initial }: { snapshot: ProductSnapshot; initial?: RetailerPrice[] | undefined }) {
   const { t, languageTag } = useI18n();
-  const rows = useLiveQuery(async () => {
-    const db = pageDb();
-    const [lookup, history] = await Promise.all([db.lookups.get(snapshot.url), historyMatches(db, snapshot)]);
-    return retailerPrices(snapshot, lookup?.result.competitors ?? [], history, Date.now());
-  }, [snapshot]);
+  const rows = useLiveQuery(() => readRetailerPrices(pageDb(), snapshot), [snapshot], initial);
   if (!rows) return null;
   const others = rows.filter((row) => row.source !== 'page');
   const cheapest = rows.find((row) => row.currency === snapshot.currency);

@@ -8,31 +8,16 @@ import { sendMessage } from '../extension/send-message.ts';
 import { pageDb } from './db.ts';
 import { useI18n } from './I18n.tsx';
 import { IntentEditor, JoinForm } from './JoinForm.tsx';
+import { readPageGroup, type PageGroup } from './local-queries.ts';
 import { TierLadder } from './TierLadder.tsx';
 
-/** The local rows about this page: its saved lookup, the shopper's live intent, and a deal for the product. */
-export function usePageGroup(snapshot: ProductSnapshot) {
-  const db = pageDb();
-  return useLiveQuery(async () => {
-    const lookup = (await db.lookups.get(snapshot.url)) ?? null;
-    const productId = lookup?.productId ?? null;
-    const intents = await db.intents.where('pageUrl').equals(snapshot.url).toArray();
-    let intent: IntentRow | null = intents.find((row) => row.status === 'live') ?? null;
-    if (!intent && productId) {
-      intent = (await db.intents.where('productId').equals(productId).filter((row) => row.status === 'live').first()) ?? null;
-    }
-    const dealProduct = intent?.productId ?? productId;
-    const deal: DealRow | null = dealProduct
-      ? ((await db.deals.where('productId').equals(dealProduct).reverse().sortBy('confirmBy'))[0] ?? null)
-      : null;
-    return { lookup, intent, deal };
-  }, [snapshot.url]);
-}
-
-/** The group around the product, and joining it. Renders from local data first, then from the server's answer. */
-export function GroupPanel({ snapshot }: { snapshot: ProductSnapshot }) {
+/**
+ * The group around the product, and joining it. Renders from local data first (`initial`: the rows already
+ * read for this snapshot), then from the server's answer.
+ */
+export function GroupPanel({ snapshot, initial }: { snapshot: ProductSnapshot; initial?: PageGroup | undefined }) {
   const { t, languageTag } = useI18n();
-  const local = usePageGroup(snapshot);
+  const local = useLiveQuery(() => readPageGroup(pageDb(), snapshot), [snapshot.url], initial);
   const [refreshError, setRefreshError] = useState<string | null>(null);
 
   useEffect(() => {

@@ -4,17 +4,14 @@ import { formatPrice } from '../core/i18n/format.ts';
 import { pageDb } from './db.ts';
 import { formatDate } from './format.ts';
 import { useI18n } from './I18n.tsx';
+import { readMyGroups, type MyGroupsRows } from './local-queries.ts';
 
 const SYNC_KEYS = { pending: 'syncPending', sent: 'syncSent', failed: 'syncFailed' } as const;
 
-/** Every intent and deal of this shopper with its status, newest first. */
-export function MyGroups() {
+/** Every intent and deal of this shopper with its status, newest first. `initial`: rows already read. */
+export function MyGroups({ initial }: { initial?: MyGroupsRows | undefined }) {
   const { t, languageTag } = useI18n();
-  const data = useLiveQuery(async () => {
-    const db = pageDb();
-    const [intents, deals] = await Promise.all([db.intents.orderBy('updatedAt').reverse().toArray(), db.deals.toArray()]);
-    return { intents, deals };
-  }, []);
+  const data = useLiveQuery(() => readMyGroups(pageDb()), [], initial);
   if (!data) return null;
   const { intents, deals } = data;
   const openDeal = (dealId: string) =>

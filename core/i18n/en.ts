@@ -2,7 +2,6 @@
 export const en = {
   extName: 'Group buy',
   popupTitle: 'Product on this page',
-  loading: 'Looking at this page…',
   noProduct: 'No product detected on this page.',
   noProductHint: 'Open a product page of any shop, then click the button again.',
   noTab: 'No open tab to look at.',

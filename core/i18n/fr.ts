@@ -4,7 +4,6 @@ import type { Dictionary } from './types.ts';
 export const fr: Dictionary = {
   extName: 'Achat groupé',
   popupTitle: 'Produit de cette page',
-  loading: 'Lecture de la page…',
   noProduct: 'Aucun produit détecté sur cette page.',
   noProductHint: 'Ouvrez la page d’un produit dans n’importe quelle boutique, puis cliquez à nouveau sur le bouton.',
   noTab: 'Aucun onglet ouvert à lire.',
