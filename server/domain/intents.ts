@@ -238,6 +238,10 @@ export async function registerIntent(
       if (existing) return existing;
     }
     if (isUniqueViolation(error, 'intent_one_live')) {
+      // Two attempts with the same id at once: the index of live intents may see the twin before the id's
+      // own index does. Then this is a retry, not a second intent (the twin has committed by now).
+      const existing = await existingIntent(db, shopperId, input.id);
+      if (existing) return existing;
       throw new TRPCError({
         code: 'CONFLICT',
         message: 'You already want this product: change or withdraw your current intent instead.',

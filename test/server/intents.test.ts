@@ -62,6 +62,22 @@ describe.each(ENGINES)('intents on %s', (engine) => {
     expect((await caller.pools.demand({ poolId: first.pool.id })).memberCount).toBe(2);
   });
 
+  it('answers racing retries as retries, never as a second intent (many rounds: the race is narrow)', async () => {
+    // On PostgreSQL the index of live intents can see a twin attempt before the id's own index does; that
+    // must still read as a retry. 100 shoppers in turn, each with 6 simultaneous attempts of one id.
+    const first = await (await h.shopper()).caller.intents.register({ id: randomUUID(), snapshot: snapshot(), quantity: 1, currency: 'EUR', region: 'FR' });
+    const wrong: string[][] = [];
+    for (let round = 0; round < 100; round++) {
+      const { caller } = await h.shopper();
+      const input = { id: randomUUID(), productId: first.intent.productId, quantity: 1, maxPrice: '10', currency: 'EUR', region: 'FR' };
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => caller.intents.register(input)));
+      const answers = results.map((r) => (r.status === 'fulfilled' ? (r.value.created ? 'created' : 'retry') : String(r.reason)));
+      if (answers.filter((a) => a === 'created').length !== 1 || answers.some((a) => a !== 'created' && a !== 'retry')) wrong.push(answers);
+    }
+    expect(wrong).toEqual([]);
+    expect((await (await h.shopper()).caller.pools.demand({ poolId: first.pool.id })).memberCount).toBe(101);
+  });
+
   it('refuses a second live intent for the same product, and another shopper reusing an id', async () => {
     const { caller } = await h.shopper();
     const page = snapshot();
