@@ -10,6 +10,7 @@
  * Last line: {"database":..,"registrationsPerSec":..,"p99Ms":..,"ceilingPerSec":..,"demandCurve1MMs":..}
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,8 @@ interface LoadResult {
   elapsedMs: number;
   latenciesMs: number[];
   firstError: string | null;
+  /** CPU time the load generator itself used (user + system). */
+  loadCpuMs: number;
 }
 
 // ---- load generator (worker thread) ---------------------------------------------------------------
@@ -53,6 +56,7 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
   let issued = 0;
   let failed = 0;
   let firstError: string | null = null;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + job.durationMs;
 
@@ -114,7 +118,8 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
   await Promise.all(Array.from({ length: job.concurrency }, loop));
   const elapsedMs = performance.now() - started;
   agent.destroy();
-  return { completed: latencies.length, failed, elapsedMs, latenciesMs: latencies, firstError };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { completed: latencies.length, failed, elapsedMs, latenciesMs: latencies, firstError, loadCpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 const IS_LOAD_PROCESS = process.argv[2] === '--load';
@@ -137,12 +142,63 @@ function inWorker(job: LoadJob): Promise<LoadResult> {
   });
 }
 
+/**
+ * CPU time used so far by the local PostgreSQL server's processes (all of them: backends, WAL writer,
+ * checkpointer), from /proc; null where that cannot be read (another host, no /proc).
+ */
+function postgresCpuMs(): number | null {
+  try {
+    const tick = 100; // USER_HZ on Linux
+    let total = 0;
+    let found = false;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close);
+      if (name !== 'postgres' && !name.startsWith('postgres:')) continue;
+      const fields = stat.slice(close + 2).split(' ');
+      total += Number(fields[11]) + Number(fields[12]); // utime, stime
+      found = true;
+    }
+    return found ? (total * 1000) / tick : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs one load phase and what each side spent on it in CPU time: the server process (with PGlite, the
+ * database too), the PostgreSQL processes (when local), and the load generator. On a machine whose cores
+ * all three share, CPU time per request bounds the rate: cores × 1000 / total ms per request.
+ */
+async function measured(job: LoadJob): Promise<{ result: LoadResult; cpu: { serverMs: number; databaseMs: number | null; loadMs: number } }> {
+  const server0 = process.cpuUsage();
+  const database0 = postgresCpuMs();
+  const result = await inWorker(job);
+  const server = process.cpuUsage(server0);
+  const database1 = postgresCpuMs();
+  return {
+    result,
+    cpu: {
+      serverMs: (server.user + server.system) / 1000,
+      databaseMs: database0 === null || database1 === null ? null : database1 - database0,
+      loadMs: result.loadCpuMs,
+    },
+  };
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 }
 
-function summarise(label: string, r: LoadResult) {
+function summarise(label: string, { result: r, cpu }: Awaited<ReturnType<typeof measured>>) {
   const sorted = [...r.latenciesMs].sort((a, b) => a - b);
   const perSec = (r.completed / r.elapsedMs) * 1000;
   const summary = {
@@ -153,6 +209,10 @@ function summarise(label: string, r: LoadResult) {
     failed: r.failed,
   };
   console.log(`${label}: ${JSON.stringify(summary)}${r.firstError ? ` first error: ${r.firstError}` : ''}`);
+  const per = (ms: number | null) => (ms === null ? 'n/a' : (ms / Math.max(1, r.completed + r.failed)).toFixed(3));
+  console.log(
+    `  CPU per request (ms): server ${per(cpu.serverMs)}, PostgreSQL ${per(cpu.databaseMs)}, load generator ${per(cpu.loadMs)}`,
+  );
   return summary;
 }
 
@@ -195,8 +255,8 @@ async function main() {
 
     // Warm-up (JIT, connection pool, plan caches), not counted.
     await inWorker({ ...job, kind: 'ping', durationMs: 1000, maxRequests: 2000 });
-    const ceiling = summarise('ceiling (system.ping)', await inWorker({ ...job, kind: 'ping' }));
-    const registrations = summarise(`registrations (${CONCURRENCY} concurrent shoppers)`, await inWorker({ ...job, kind: 'register' }));
+    const ceiling = summarise('ceiling (system.ping)', await measured({ ...job, kind: 'ping' }));
+    const registrations = summarise(`registrations (${CONCURRENCY} concurrent shoppers)`, await measured({ ...job, kind: 'register' }));
     const registered = await db.selectFrom('intent').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
     const pooled = await db.selectFrom('pool').select(sql<number>`coalesce(sum(member_count), 0)::int`.as('n')).executeTakeFirstOrThrow();
     console.log(`intents stored: ${registered.n}, pool members: ${pooled.n} (must be equal)`);
