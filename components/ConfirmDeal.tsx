@@ -80,9 +80,9 @@ export function ConfirmDeal({ dealId, noticeId }: { dealId: string | null; notic
         <dt>{t('confirmDeadline')}</dt>
         <dd>{formatDate(deal.confirmBy, languageTag)}</dd>
         <dt>{t('confirmMargin')}</dt>
-        <dd>{formatMargin(deal, languageTag)}</dd>
+        <dd>{formatMargin(deal.organiserMargin, deal.currency, languageTag)}</dd>
       </dl>
-      <TierLadder deal={deal} maxPrice={null} />
+      <TierLadder tiers={deal.tiers} tierReached={deal.tierReached} currency={deal.currency} already={t('tierAlready', { count: deal.firmQuantity })} />
       <p className="rule">{t('joinRule')}</p>
       {deal.myCommitment === 'confirmed' && <p data-testid="commitment" data-commitment="confirmed">{t('confirmedDone', { price })}</p>}
       {deal.myCommitment === 'declined' && <p data-testid="commitment" data-commitment="declined">{t('declinedDone')}</p>}

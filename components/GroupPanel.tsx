@@ -3,7 +3,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { formatPrice } from '../core/i18n/format.ts';
 import { compareDecimal } from '../core/pricing.ts';
 import type { ProductSnapshot } from '../core/snapshot.ts';
-import type { DealRow, IntentRow, LookupRow } from '../extension/records.ts';
+import type { IntentRow, LookupRow } from '../extension/records.ts';
 import { sendMessage } from '../extension/send-message.ts';
 import { pageDb } from './db.ts';
 import { useI18n } from './I18n.tsx';
@@ -33,6 +33,17 @@ export function GroupPanel({ snapshot, initial }: { snapshot: ProductSnapshot; i
   if (!local) return null;
   const { lookup, intent, deal } = local;
   const pool = poolFigures(lookup, intent);
+  // Before a deal forms, an open campaign's leading bid: the ladder the group is climbing (lookups saved
+  // before campaigns were part of the answer have none).
+  const offer = deal ? null : (lookup?.result.campaign ?? null);
+  const ladder = deal
+    ? { tiers: deal.tiers, tierReached: deal.tierReached, currency: deal.currency, already: t('tierAlready', { count: deal.firmQuantity }) }
+    : offer && offer.tiers.length > 0
+      ? { tiers: offer.tiers, tierReached: offer.tierReached, currency: offer.currency, already: t('tierWanted', { count: offer.wantedQuantity }) }
+      : null;
+  // The price the group pays now (a deal's), or would at the tier reached (the first tier until then).
+  const groupPrice = deal ? deal.unitPrice : ladder ? ladder.tiers[ladder.tierReached ?? 0]!.unitPrice : null;
+  const margin = deal ?? offer;
   return (
     <section className="group" data-testid="group">
       <h2>{t('groupTitle')}</h2>
@@ -51,16 +62,17 @@ export function GroupPanel({ snapshot, initial }: { snapshot: ProductSnapshot; i
       ) : (
         <p className="message">{lookup ? t('groupNone') : t('groupUnknown')}</p>
       )}
-      {deal && <TierLadder deal={deal} maxPrice={intent?.maxPrice ?? null} />}
-      {deal && intent?.maxPrice && (
+      {offer && <p className="message" data-testid="campaign-open">{offer.tiers.length > 0 ? t('campaignBidding') : t('campaignWaiting')}</p>}
+      {ladder && <TierLadder {...ladder} />}
+      {groupPrice && intent?.maxPrice && (
         <p className="message" data-testid="max-price-met">
-          {compareDecimal(deal.unitPrice, intent.maxPrice) <= 0 ? t('maxPriceMet') : t('maxPriceNotMet')}
+          {compareDecimal(groupPrice, intent.maxPrice) <= 0 ? t('maxPriceMet') : t('maxPriceNotMet')}
         </p>
       )}
       {intent ? (
         <IntentEditor intent={intent} />
       ) : (
-        <JoinForm snapshot={snapshot} margin={deal ? formatMargin(deal, languageTag) : null} />
+        <JoinForm snapshot={snapshot} margin={margin ? formatMargin(margin.organiserMargin, margin.currency, languageTag) : null} />
       )}
     </section>
   );
@@ -75,11 +87,11 @@ function poolFigures(lookup: LookupRow | null, intent: IntentRow | null): { memb
   return null;
 }
 
-/** The organiser's margin: a percentage ("5" → 5 %) unless it names an amount in the deal's currency. */
-export function formatMargin(deal: DealRow, languageTag: string): string {
-  const margin = deal.organiserMargin.trim();
+/** The organiser's margin: a percentage ("5" → 5 %) unless it names an amount in the group's currency. */
+export function formatMargin(organiserMargin: string, currency: string, languageTag: string): string {
+  const margin = organiserMargin.trim();
   if (margin.endsWith('%')) return margin;
   const value = Number(margin);
   if (Number.isFinite(value) && value <= 100) return `${new Intl.NumberFormat(languageTag).format(value)} %`;
-  return formatPrice(margin, deal.currency, languageTag);
+  return formatPrice(margin, currency, languageTag);
 }

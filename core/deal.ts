@@ -129,6 +129,26 @@ export function nextTierReached(tiers: readonly Tier[], current: number, confirm
   return Math.max(current, byConfirmed ?? 0);
 }
 
+/**
+ * The offer on the table while a campaign is open, among its bids' tier ladders: the one with the lowest
+ * price at the tier the group's `quantity` reaches (below every first tier: the lowest first-tier price).
+ * What shoppers see before a deal forms ("already 50 / 100 / 200"). Null without bids.
+ */
+export function leadingBid<B extends { tiers: readonly Tier[] }>(bids: readonly B[], quantity: number): B | null {
+  let best: { bid: B; price: string; reached: boolean } | null = null;
+  for (const bid of bids) {
+    if (bid.tiers.length === 0) continue;
+    const reached = tierFor(bid.tiers, quantity);
+    const price = bid.tiers[reached ?? 0]!.unitPrice;
+    const better =
+      !best ||
+      (reached !== null && !best.reached) ||
+      ((reached !== null) === best.reached && safeCompare(price, best.price) < 0);
+    if (better) best = { bid, price, reached: reached !== null };
+  }
+  return best?.bid ?? null;
+}
+
 /** The one price for every member of a deal at `tierReached`. */
 export function groupPrice(tiers: readonly Tier[], tierReached: number): string {
   const tier = tiers[tierReached];

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { DEFAULT_CATEGORY, dropoutEstimate, interestKey, planAgainstTiers, tierFor, type DropoutEstimate, type FirmPlan, type Tier } from '../../core/deal.ts';
+import { DEFAULT_CATEGORY, dropoutEstimate, interestKey, leadingBid, planAgainstTiers, tierFor, type DropoutEstimate, type FirmPlan, type Tier } from '../../core/deal.ts';
 import { compareDecimal, normaliseDecimal, unitsWantedAt } from '../../core/pricing.ts';
 import type { Bid, Campaign, Database } from '../db/schema.ts';
 import type { EventBus } from '../events.ts';
@@ -404,5 +404,44 @@ export async function poolPlan(db: Db, poolId: string, tiers: Tier[] | undefined
     demandQuantity: quantity,
     expectedFirmQuantity: Math.floor(quantity * (1 - dropout.rate) + 1e-9),
     plan: tiers ? planAgainstTiers(tiers, dropout.rate, quantity, 0) : null,
+  };
+}
+
+/**
+ * What a shopper sees of an open campaign on their pool before any deal forms: the leading bid's tier
+ * ladder (never which supplier made it), the tier the pool's quantity reaches, and the organiser's margin,
+ * shown before joining. Null when the pool has no open campaign.
+ */
+export interface CampaignOffer {
+  campaignId: string;
+  deadline: string | null;
+  organiserMargin: string;
+  currency: string;
+  /** Empty while no valid bid has come in. */
+  tiers: Tier[];
+  tierReached: number | null;
+  /** Units the pool wants now (what the tiers are measured against). */
+  wantedQuantity: number;
+}
+
+export async function openCampaignOffer(db: Db, pool: { id: string; currency: string; totalQuantity: number }): Promise<CampaignOffer | null> {
+  const campaign = await db.selectFrom('campaign').selectAll().where('pool_id', '=', pool.id).where('state', '=', 'open').executeTakeFirst();
+  if (!campaign) return null;
+  const bids = await db
+    .selectFrom('bid')
+    .select(['id', 'tiers'])
+    .where('campaign_id', '=', campaign.id)
+    .where(sql<boolean>`valid_until > now()`)
+    .execute();
+  const leading = leadingBid(bids, pool.totalQuantity);
+  const tiers = leading ? leading.tiers.map((tier) => ({ minQuantity: tier.minQuantity, unitPrice: normaliseDecimal(tier.unitPrice) })) : [];
+  return {
+    campaignId: campaign.id,
+    deadline: campaign.deadline?.toISOString() ?? null,
+    organiserMargin: campaign.organiser_margin,
+    currency: pool.currency.trim(),
+    tiers,
+    tierReached: tiers.length > 0 ? tierFor(tiers, pool.totalQuantity) : null,
+    wantedQuantity: pool.totalQuantity,
   };
 }

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { ProductSnapshot } from '../../core/snapshot.ts';
 import type { Database, Pool, Product } from '../db/schema.ts';
+import { openCampaignOffer } from '../domain/campaigns.ts';
 import { toIntentView, type IntentView } from '../domain/intents.ts';
 import { competitorPrices, poolDemand, toPoolSummary, type PoolDemand, type PoolSummary } from '../domain/pools.ts';
 import { findProduct, liveProduct, recordObservation, resolveProduct } from '../domain/products.ts';
@@ -54,7 +55,7 @@ export const productsRouter = router({
       } else {
         product = await findProduct(ctx.db, input.snapshot);
       }
-      if (!product) return { product: null, pool: null, pools: [], competitors: [], myIntent: null };
+      if (!product) return { product: null, pool: null, pools: [], competitors: [], myIntent: null, campaign: null };
 
       const [pools, competitors, mine] = await Promise.all([
         productPools(ctx.db, product.id),
@@ -75,7 +76,8 @@ export const productsRouter = router({
         pools.find((p) => p.currency === currency && (!input.region || p.region === input.region)) ??
         (input.region || currency ? null : (pools[0] ?? null));
       const pool: PoolWithDemand | null = chosen ? { ...toPoolSummary(chosen), ...(await poolDemand(ctx.db, chosen, 50)) } : null;
-      return { product: toProductView(product), pool, pools: pools.map(toPoolSummary), competitors, myIntent };
+      const campaign = pool ? await openCampaignOffer(ctx.db, pool) : null;
+      return { product: toProductView(product), pool, pools: pools.map(toPoolSummary), competitors, myIntent, campaign };
     }),
 
   /** Shoppers who opted in send the price they see; it becomes an observation (creating the listing if new). */

@@ -38,6 +38,7 @@ describe('a group deal from the first intent to the order list', () => {
   let campaignPage: Page;
   let invitationLink = '';
   let dealId = '';
+  let shopperTab = 0;
   /** Two more members who joined through the API (their extensions are not under test). */
   const others: Array<{ token: string; shopperId: string }> = [];
 
@@ -64,7 +65,8 @@ describe('a group deal from the first intent to the order list', () => {
   it('a shopper joins from the product page through the extension; two more join through the API', async () => {
     const tab = await newPage();
     await tab.goto(SHOP_A);
-    const popup = await harness.popup(await harness.reportedTab(SHOP_A));
+    shopperTab = await harness.reportedTab(SHOP_A);
+    const popup = await harness.popup(shopperTab);
     pages.push(popup);
     await popup.waitForSelector('[data-testid=join-form]');
     await popup.click('[data-testid=join]');
@@ -134,6 +136,21 @@ describe('a group deal from the first intent to the order list', () => {
     await supplier.getByRole('button', { name: 'Submit the bid' }).click();
     await supplier.getByTestId('bid-saved').waitFor();
     await screenshot(supplier, 'e2e-06-supplier-bid');
+  });
+
+  it('before any deal, the shopper’s popup shows the best offer so far: its tiers and the tier the group reached', async () => {
+    const popup = await harness.popup(shopperTab);
+    pages.push(popup);
+    // The popup asks the server again when it opens: the campaign comes with that answer.
+    await popup.waitForSelector('[data-testid=campaign-open]', { timeout: 15_000 });
+    const tiers = popup.locator('[data-testid=tiers] li');
+    await expect.poll(() => tiers.count()).toBe(2);
+    expect(await tiers.evaluateAll((rows) => rows.map((row) => [row.textContent, row.getAttribute('data-reached')]))).toEqual([
+      ['From 2 units€45 (reached)', 'true'],
+      ['From 10 units€40', 'false'],
+    ]);
+    expect(await popup.locator('[data-testid=tiers] [data-field=already]').textContent()).toBe('Units the group wants so far: 3');
+    await screenshot(popup, 'e2e-06b-extension-offer');
   });
 
   it('the organiser compares the bid and accepts it: the deal forms at once (the pool reaches tier 1)', async () => {

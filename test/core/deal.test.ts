@@ -12,6 +12,7 @@ import {
   planAgainstTiers,
   productWords,
   tierFor,
+  leadingBid,
   tierProblems,
   transition,
   type CampaignAction,
@@ -84,6 +85,21 @@ describe('tiers', () => {
     expect(tierFor(TIERS, 99)).toBe(0);
     expect(tierFor(TIERS, 100)).toBe(1);
     expect(tierFor(TIERS, 10_000)).toBe(2);
+  });
+
+  it('puts forward the bid with the lowest price at the tier the group reaches, a reached tier before any other', () => {
+    const a = { id: 'a', tiers: [{ minQuantity: 50, unitPrice: '120' }, { minQuantity: 100, unitPrice: '110' }] };
+    const b = { id: 'b', tiers: [{ minQuantity: 10, unitPrice: '125' }, { minQuantity: 60, unitPrice: '105' }] };
+    const c = { id: 'c', tiers: [{ minQuantity: 500, unitPrice: '90' }] };
+    expect(leadingBid([], 10)).toBeNull();
+    // 5 units: no tier reached anywhere, the lowest first-tier price (c's 90 for 500 units).
+    expect(leadingBid([a, b, c], 5)?.id).toBe('c');
+    // 20 units: only b's first tier is reached, it leads whatever the others promise for more.
+    expect(leadingBid([a, b, c], 20)?.id).toBe('b');
+    // 55 units: a at 120, b at 125: a. 70 units: b's second tier (105) beats a's first (120).
+    expect(leadingBid([a, b, c], 55)?.id).toBe('a');
+    expect(leadingBid([c, a, b], 70)?.id).toBe('b');
+    expect(leadingBid([{ id: 'empty', tiers: [] }], 70)).toBeNull();
   });
 
   it('gives one price for the group, normalised', () => {

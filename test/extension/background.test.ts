@@ -102,7 +102,7 @@ describe('background', () => {
 
   it('clears the local history on the shopper’s request, and keeps their groups', async () => {
     await detected(1, snapshot());
-    await db.lookups.put({ pageUrl: 'https://shop.example.fr/p/cafetiere', productId: null, fetchedAt: 1, result: { product: null, pool: null, pools: [], competitors: [], myIntent: null } });
+    await db.lookups.put({ pageUrl: 'https://shop.example.fr/p/cafetiere', productId: null, fetchedAt: 1, result: { product: null, pool: null, pools: [], competitors: [], myIntent: null, campaign: null } });
     expect(await db.productsSeen.count()).toBe(1);
     expect(await dispatch({ type: 'clearHistory' }, popup)).toEqual({ ok: true, value: { ok: true } });
     expect(await db.productsSeen.count()).toBe(0);

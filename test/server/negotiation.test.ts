@@ -103,6 +103,41 @@ describe.each(ENGINES)('negotiation on %s', (engine) => {
     expect(second.deal).toMatchObject({ unitPrice: '125', tierReached: 0 });
   });
 
+  it('shows shoppers the open campaign’s leading offer in their product lookup, never the supplier', async () => {
+    const page = snapshot();
+    const a = await h.shopper();
+    const joined = await a.caller.intents.register({ id: randomUUID(), snapshot: page, quantity: 3, maxPrice: '110', currency: 'EUR', region: 'FR' });
+    const lookup = () => a.caller.products.lookup({ snapshot: page });
+    expect((await lookup()).campaign).toBeNull();
+    const org = await h.organiser();
+    const campaign = await org.caller.campaigns.create({ poolId: joined.pool.id, targetPrice: '150', deadline: inDays(10), organiserMargin: '5%' });
+    // A draft is the organiser's own business.
+    expect((await lookup()).campaign).toBeNull();
+    await org.caller.campaigns.open({ campaignId: campaign.id });
+    expect((await lookup()).campaign).toEqual({
+      campaignId: campaign.id,
+      deadline: campaign.deadline,
+      organiserMargin: '5%',
+      currency: 'EUR',
+      tiers: [],
+      tierReached: null,
+      wantedQuantity: 3,
+    });
+    const invitation = await org.caller.campaigns.inviteSupplier({ campaignId: campaign.id, supplierName: 'Fournisseur Discret SA' });
+    const supplier = h.caller({ role: 'supplier', invitationId: invitation.invitationId, campaignId: campaign.id });
+    const bid = await supplier.bids.submit({ tiers: TIERS, validUntil: inDays(20) });
+    expect((await lookup()).campaign).toMatchObject({ tiers: TIERS, tierReached: null, wantedQuantity: 3 });
+    // A second member brings the group to 5 units: the first tier (4) is reached.
+    await (await h.shopper()).caller.intents.register({ id: randomUUID(), productId: joined.intent.productId, quantity: 2, currency: 'EUR', region: 'FR' });
+    const seen = await lookup();
+    expect(seen.campaign).toMatchObject({ tiers: TIERS, tierReached: 0, wantedQuantity: 5 });
+    expect(JSON.stringify(seen)).not.toContain('Fournisseur');
+    expect(JSON.stringify(seen)).not.toContain(bid.id);
+    // Once accepted, the deal is what shoppers follow.
+    await org.caller.campaigns.acceptBid({ campaignId: campaign.id, bidId: bid.id });
+    expect((await lookup()).campaign).toBeNull();
+  });
+
   it('shows a supplier aggregated demand only, never an identity', async () => {
     const page = snapshot({ name: 'Perceuse Zorblax P-42' });
     const a = await h.shopper();
