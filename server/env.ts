@@ -23,6 +23,11 @@ export const EnvSchema = z.object({
   /** Per-token (or per-address when anonymous) rate limit: a bucket of RATE_BURST refilled at RATE_PER_SEC. */
   RATE_PER_SEC: z.coerce.number().positive().max(1_000_000).default(20),
   RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  /**
+   * Events older than this many days are deleted (hourly). A client resuming from an older event id gets
+   * what is left; the extension and dashboard read current state from the API anyway.
+   */
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** How long an organiser's session lasts, in hours. */
   SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 14),
 });

@@ -38,6 +38,8 @@ const POLL_MS = 1000;
  */
 const ANNOUNCE_GAP_MS = 10;
 const READ_GAP_MS = 5;
+/** How often old events are deleted. */
+const PRUNE_MS = 60 * 60 * 1000;
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -73,8 +75,13 @@ export class EventBus {
   #announceAgain = false;
   #started = false;
 
-  constructor(handle: DatabaseHandle) {
+  readonly #retentionDays: number | null;
+  #prune: NodeJS.Timeout | null = null;
+
+  /** `retentionDays`: delete older events hourly (none are deleted without it). */
+  constructor(handle: DatabaseHandle, options: { retentionDays?: number } = {}) {
     this.#handle = handle;
+    this.#retentionDays = options.retentionDays ?? null;
     // Thousands of SSE subscribers may wait on one topic.
     this.#emitter.setMaxListeners(0);
   }
@@ -87,12 +94,33 @@ export class EventBus {
     this.#stopListening = await this.#handle.listen(CHANNEL, () => this.wake());
     this.#poll = setInterval(() => this.wake(), POLL_MS);
     this.#poll.unref();
+    if (this.#retentionDays !== null) {
+      const prune = () => void this.prune().catch(() => {});
+      prune();
+      this.#prune = setInterval(prune, PRUNE_MS);
+      this.#prune.unref();
+    }
+  }
+
+  /**
+   * Deletes events older than the retention (every process may run it: the delete is idempotent). Returns
+   * how many went. The table would otherwise grow with every intent for ever.
+   */
+  async prune(retentionDays = this.#retentionDays): Promise<number> {
+    if (retentionDays === null) return 0;
+    const result = await this.#handle.db
+      .deleteFrom('event')
+      .where('created_at', '<', sql<Date>`now() - make_interval(days => ${retentionDays}::int)`)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async stop(): Promise<void> {
     this.#started = false;
     if (this.#poll) clearInterval(this.#poll);
     this.#poll = null;
+    if (this.#prune) clearInterval(this.#prune);
+    this.#prune = null;
     await this.#stopListening?.();
     this.#stopListening = null;
     await this.#reading?.catch(() => {});

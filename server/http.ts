@@ -101,7 +101,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const owned = !options.database;
   try {
     await migrateToLatest(database.db);
-    const bus = new EventBus(database);
+    const bus = new EventBus(database, { retentionDays: env.EVENT_RETENTION_DAYS });
     await bus.start();
     // Issue 5: forms deals as pools grow, announces and ends confirmation windows (every process runs one).
     const engine = new DealEngine(database.db, bus);

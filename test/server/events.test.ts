@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/index.ts';
 import { EventBus, type BusEvent } from '../../server/events.ts';
@@ -55,6 +56,21 @@ describe.each(ENGINES)('event bus on %s', (engine) => {
       await reader.stop();
       if (other !== t.handle) await other.close();
     }
+  });
+
+  it('deletes events older than the retention, and only those', async () => {
+    const bus = new EventBus(t.handle, { retentionDays: 30 });
+    const topic = `prune-${Date.now()}`;
+    const { db } = t.handle;
+    const ages = [45, 31, 29, 0];
+    await db
+      .insertInto('event')
+      .values(ages.map((days) => ({ topic, type: 'test', payload: JSON.stringify({ days }), created_at: sql<Date>`now() - make_interval(days => ${days}::int)` })))
+      .execute();
+    expect(await bus.prune()).toBeGreaterThanOrEqual(2);
+    const left = await db.selectFrom('event').select('payload').where('topic', '=', topic).orderBy('id').execute();
+    expect(left.map((row) => (row.payload as { days: number }).days)).toEqual([29, 0]);
+    expect(await new EventBus(t.handle).prune()).toBe(0);
   });
 
   it.runIf(engine === 'postgresql')('delivers an event that commits after a later one (sequence gap)', async () => {
