@@ -1,14 +1,18 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { loadSession, makeClient, saveSession, type Problem, type Session } from './api.ts';
 import { AuthContext, type Auth } from './auth.tsx';
 import { LocaleContext, rememberLocale, translate, useLocale, type Locale } from './i18n/index.tsx';
-import { CampaignPage } from './pages/CampaignPage.tsx';
+import { Loading } from './components/ProblemBox.tsx';
 import { Campaigns } from './pages/Campaigns.tsx';
-import { PoolPage } from './pages/PoolPage.tsx';
 import { Pools } from './pages/Pools.tsx';
 import { SignIn } from './pages/SignIn.tsx';
-import { SupplierPage } from './pages/SupplierPage.tsx';
 import { Link, match, navigate, usePath } from './router.tsx';
+
+// The pages with charts load on first visit: recharts is most of the dashboard's code, and the sign-in
+// form and the lists of pools and campaigns need none of it.
+const PoolPage = lazy(() => import('./pages/PoolPage.tsx').then((m) => ({ default: m.PoolPage })));
+const CampaignPage = lazy(() => import('./pages/CampaignPage.tsx').then((m) => ({ default: m.CampaignPage })));
+const SupplierPage = lazy(() => import('./pages/SupplierPage.tsx').then((m) => ({ default: m.SupplierPage })));
 
 export function App({ initialLocale }: { initialLocale: Locale }) {
   const [locale, setLocaleState] = useState(initialLocale);
@@ -50,7 +54,9 @@ function SupplierLayout() {
         <LanguageSwitch />
       </header>
       <main id="main">
-        <SupplierPage />
+        <Suspense fallback={<Loading />}>
+          <SupplierPage />
+        </Suspense>
       </main>
     </>
   );
@@ -149,7 +155,7 @@ function OrganiserLayout({ path }: { path: string }) {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        {page}
+        <Suspense fallback={<Loading />}>{page}</Suspense>
       </main>
     </AuthContext.Provider>
   );
