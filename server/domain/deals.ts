@@ -13,7 +13,7 @@ import {
 import { normaliseDecimal } from '../../core/pricing.ts';
 import type { Campaign, ContactJson, Database, Deal } from '../db/schema.ts';
 import type { EventBus } from '../events.ts';
-import { campaignTopic, noticeDealMembers, type ShopperNotice } from './notices.ts';
+import { campaignTopic, noticeDealMembers, type ShopperNotice, type ShopperNoticeType } from './notices.ts';
 
 /**
  * Deals: an accepted bid, live. A deal forms exactly once per campaign: the formation locks the campaign
@@ -133,17 +133,23 @@ export async function formDeal(bus: EventBus, campaignId: string): Promise<Deal 
       poolQuantity: Number(pool.total_quantity),
       poolMembers: pool.member_count,
     });
-    await noticeDealMembers(trx, deal, {
-      type: 'deal.formed',
-      dealId: deal.id,
-      campaignId: campaign.id,
-      productName: product.name,
-      unitPrice: view.unitPrice,
-      currency: view.currency,
-      confirmBy: view.confirmBy,
-    });
+    await noticeDealMembers(trx, deal, dealNotice('deal.formed', view, product.name));
     return deal;
   });
+}
+
+/** What a member's notice about a deal says: the extension shows it and keeps the deal from it. */
+function dealNotice(type: ShopperNoticeType, view: DealView, productName: string, extra: Pick<ShopperNotice, 'outcome'> = {}): ShopperNotice {
+  return {
+    type,
+    dealId: view.dealId,
+    campaignId: view.campaignId,
+    productName,
+    unitPrice: view.unitPrice,
+    currency: view.currency,
+    confirmBy: view.confirmBy,
+    ...extra,
+  };
 }
 
 async function dbNow(db: Db): Promise<Date> {
@@ -173,15 +179,7 @@ export async function noticeLateMembers(bus: EventBus, dealId: string): Promise<
     if (!deal || deal.state !== 'confirming') return 0;
     const product = await productOfPool(trx, deal.pool_id);
     const view = toDealView(deal);
-    const notice: ShopperNotice = {
-      type: 'deal.formed',
-      dealId: deal.id,
-      campaignId: deal.campaign_id,
-      productName: product.name,
-      unitPrice: view.unitPrice,
-      currency: view.currency,
-      confirmBy: view.confirmBy,
-    };
+    const notice = dealNotice('deal.formed', view, product.name);
     const result = await sql`
       insert into event (topic, type, payload)
       select 'shopper:' || i.shopper_id, 'deal.formed', ${JSON.stringify(notice)}::jsonb
@@ -296,15 +294,7 @@ export async function respond(bus: EventBus, shopperId: string, input: RespondIn
     if (tierReached > deal.tier_reached) {
       await bus.publish(trx, topic, 'deal.tier-dropped', { ...view, previousTier: deal.tier_reached, previousUnitPrice: normaliseDecimal(deal.unit_price) });
       const product = await productOfPool(trx, deal.pool_id);
-      await noticeDealMembers(trx, updated, {
-        type: 'deal.tier-dropped',
-        dealId: deal.id,
-        campaignId: deal.campaign_id,
-        productName: product.name,
-        unitPrice: view.unitPrice,
-        currency: view.currency,
-        confirmBy: view.confirmBy,
-      });
+      await noticeDealMembers(trx, updated, dealNotice('deal.tier-dropped', view, product.name));
     }
     return updated;
   });
@@ -340,15 +330,7 @@ export async function announceClosing(bus: EventBus, dealId: string): Promise<bo
     await noticeDealMembers(
       trx,
       deal,
-      {
-        type: 'deal.window-closing',
-        dealId: deal.id,
-        campaignId: deal.campaign_id,
-        productName: product.name,
-        unitPrice: view.unitPrice,
-        currency: view.currency,
-        confirmBy: view.confirmBy,
-      },
+      dealNotice('deal.window-closing', view, product.name),
       { onlyUndecided: true },
     );
     return true;
@@ -395,16 +377,7 @@ export async function closeDeal(bus: EventBus, dealId: string, organiserId: stri
     const view = toDealView(closed);
     await bus.publish(trx, campaignTopic(campaign.id), 'deal.closed', { ...view, outcome, membersAtClose: memberCount });
     const product = await productOfPool(trx, deal.pool_id);
-    await noticeDealMembers(trx, closed, {
-      type: 'deal.closed',
-      dealId: deal.id,
-      campaignId: campaign.id,
-      productName: product.name,
-      unitPrice: view.unitPrice,
-      currency: view.currency,
-      confirmBy: view.confirmBy,
-      outcome,
-    });
+    await noticeDealMembers(trx, closed, dealNotice('deal.closed', view, product.name, { outcome }));
     return closed;
   });
 }
