@@ -118,7 +118,7 @@ describe.each(ENGINES)('products, listings and observations on %s', (engine) => 
     const s = await h.shopper();
     const page = snapshot();
     const unknown = await s.caller.products.lookup({ snapshot: page });
-    expect(unknown).toEqual({ product: null, pool: null, pools: [], competitors: [], myIntent: null });
+    expect(unknown).toEqual({ product: null, pool: null, pools: [], competitors: [], myIntent: null, campaign: null });
     expect(await db.selectFrom('listing').select('id').where('url', '=', page.url).execute()).toEqual([]);
 
     const shared = await s.caller.products.lookup({ snapshot: page, sharePrice: true });
