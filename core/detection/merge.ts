@@ -47,10 +47,11 @@ export function choose<F extends Field>(
  * the source's other offers, or to the price the page shows.
  */
 export function withoutWasPrices(readings: readonly Reading[]): Reading[] {
-  const was = new Set(readings.flatMap((r) => r.wasPrices ?? []));
-  // Only where the page also shows a current price: a lone crossed-out amount may be styling.
+  // Only where the page also shows a current price (a lone crossed-out amount may be styling), or where
+  // markup itself names the regular price apart from the one paid now (Open Graph's original/standard price).
   const shown = readings.find((r) => r.source === 'visible')?.price;
-  if (!was.size || !shown) return [...readings];
+  const was = new Set(readings.flatMap((r) => (shown || r.declaresWas ? (r.wasPrices ?? []) : [])));
+  if (!was.size) return [...readings];
   return readings.map((r) => {
     if (!r.price || !was.has(r.price)) return r;
     const other = r.otherPrices?.find((p) => !was.has(p)) ?? null;

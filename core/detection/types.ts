@@ -35,6 +35,8 @@ export interface Reading extends ProductFields {
   skuShown?: boolean;
   /** Amounts the page shows as not the price paid now: crossed out, "was", "list price" (visible source). */
   wasPrices?: string[];
+  /** The markup itself says its `wasPrices` are regular prices, not the price paid now (trusted alone). */
+  declaresWas?: boolean;
   /**
    * How strongly this source says the page is about one product: 0 (it saw none), 1 (a hint: a buy button,
    * `og:type` product), 2 (a product described with an offer or identifier).

@@ -249,6 +249,17 @@ describe('merge', () => {
     expect(detect(page(body))?.price).toBe('45');
   });
 
+  it('takes the metas\' sale price over markup that gives the regular price the metas name as such', () => {
+    // A sale: JSON-LD still gives the regular 150, Open Graph says 150 is the standard price and 120 the price.
+    const head = `<meta property="og:type" content="product"><meta property="og:price:standard_amount" content="150.00">
+      <meta property="product:price:amount" content="120.00"><meta property="product:price:currency" content="USD">`;
+    const body = ld({ '@type': 'Product', name: 'Keystick Sconce', sku: 'KS1', offers: { price: '150.00', priceCurrency: 'USD' } });
+    expect(detect(page(body, head))?.price).toBe('120');
+    // Without the metas' word for it, JSON-LD's price stands.
+    const plain = `<meta property="og:type" content="product"><meta property="product:price:amount" content="120.00">`;
+    expect(detect(page(body, plain))?.price).toBe('150');
+  });
+
   it('uses the canonical link as the URL, and the page address for the retailer', () => {
     const head = '<link rel="canonical" href="/p/red-kettle">';
     const body = ld({ '@type': 'Product', name: 'Red Kettle', sku: 'RK', offers: { price: 39, priceCurrency: 'EUR' } });

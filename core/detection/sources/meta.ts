@@ -68,6 +68,10 @@ export function readMeta(page: PageContext, metas: Map<string, string>): Reading
     ]),
     page,
   );
+  // The regular price, where the metas name it apart from the price paid now ("was" during a sale).
+  const regular = price === null ? null : parseMarkupPrice(first(metas, [
+    'product:original_price:amount', 'og:original_price:amount', 'og:price:standard_amount', 'product:price:standard_amount',
+  ]));
   const isProductType = /(?:^|[.:])product(?:$|[.:])|(?:^|:)item$/.test(type);
   const reading: Reading = {
     source: 'meta',
@@ -82,6 +86,7 @@ export function readMeta(page: PageContext, metas: Map<string, string>): Reading
     sku: cleanText(first(metas, ['product:retailer_item_id', 'product:sku', 'sku']), 100),
     image: absoluteUrl(first(metas, ['og:image', 'og:image:secure_url', 'og:image:url', 'twitter:image']), page.url),
     url: absoluteUrl(metas.get('og:url'), page.url),
+    ...(regular !== null && Number(regular) > Number(price) && { wasPrices: [regular], declaresWas: true }),
   };
   return reading;
 }
