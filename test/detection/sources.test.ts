@@ -218,6 +218,14 @@ describe('visible page', () => {
     expect(s?.evidence.price).toEqual(['visible']);
   });
 
+  it('reads labels split across elements, after runs of spaces or a parenthesis, behind many menu entries', () => {
+    const menu = Array.from({ length: 50 }, (_, i) => `<li><a href="/c/${i}">Category ${i}</a></li>`).join('');
+    const html = `<ul>${menu}</ul><main><h1>Stainless Steel Kettle</h1><span class="price">£49.99</span><button>Add to basket</button>
+      <ul class="specs"><li><b>Item</b> number: IT-42</li><li>${' '.repeat(200)}\n<span>Brand</span><span>Kettlo</span></li>
+      <li>(EU) Model number: SSK17</li></ul></main>`;
+    expect(detect(page(html))).toMatchObject({ sku: 'IT-42', brand: 'Kettlo', mpn: 'SSK17' });
+  });
+
   it('reads an out-of-stock message when there is no buy button', () => {
     const html = shop().replace('<button class="btn">Add to basket</button>', '<p class="availability">Currently out of stock</p>');
     expect(detect(page(html))?.availability).toBe('OutOfStock');

@@ -199,12 +199,14 @@ export function readProduct(thing: Thing, page: PageContext): ProductReading {
   };
 }
 
+/** A text's words, lower case: made once for a text compared many times (the page's title). */
+export const nameWords = (s: string) => new Set(s.toLowerCase().match(/[\p{L}\p{N}]+/gu));
+
 /** Word overlap of a product's name with the page's heading or title: the page's own product matches it. */
-export function nameMatch(name: string | null | undefined, heading: string | null): number {
+export function nameMatch(name: string | Set<string> | null | undefined, heading: string | Set<string> | null): number {
   if (!name || !heading) return 0;
-  const words = (s: string) => new Set(s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
-  const a = words(name);
-  const b = words(heading);
+  const a = typeof name === 'string' ? nameWords(name) : name;
+  const b = typeof heading === 'string' ? nameWords(heading) : heading;
   if (!a.size) return 0;
   let common = 0;
   for (const w of a) if (b.has(w)) common++;

@@ -13,7 +13,7 @@ import { parsePriceText } from '../parse/price.ts';
 import { cleanText } from '../parse/text.ts';
 import type { PageContext, Reading } from '../types.ts';
 import { classOf, inRelatedBlock, isPageChrome } from './microdata.ts';
-import { nameMatch } from './schema-org.ts';
+import { nameMatch, nameWords } from './schema-org.ts';
 
 /** Class or id words of a price that is not the price paid now. */
 const NOT_CURRENT_PRICE =
@@ -62,11 +62,22 @@ const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp; weak?: bool
   },
 ];
 
+/** Texts that start with one of those labels, followed by what may end a label (a colon, a parenthesis). */
+const LABEL_START = new RegExp(LABELS.map(({ re }) => re.source.replace(/\$$/, '(?:[\\s:：#.\\-–(]|$)')).join('|'), 'i');
+
 /** "Visit the Bosch Store", "Brand: Bosch", "Marke: Bosch": a brand shown as a byline. */
 const BRAND_LINE =
   /^(?:(?:visit|besuche|visita|visiter|visitez|bezoek)\s+(?:the|den|lo|la|le|de)?\s*(?:store\s+(?:di|de)\s+|boutique\s+)?(.+?)(?:[- ]store|[- ]shop|\s+boutique)?|(?:brand|marke|marque|marca|merk)\s*:\s*(.+))$/i;
 
 const SPACES = /[\s\u00a0\u200b\u200e\u200f]+/g;
+/** Spaces that collapsing would change: most short texts, once trimmed, have none, and are kept as they are. */
+const UNCOLLAPSED = /[^\S ]| {2}|[\u200b\u200e\u200f]/;
+
+/** Whitespace runs as one space, trimmed. */
+function collapse(raw: string): string {
+  const t = raw.trim();
+  return UNCOLLAPSED.test(t) ? t.replace(SPACES, ' ').trim() : t;
+}
 
 /**
  * The first `max` characters of an element's text (its text nodes in order, as `textContent` has them),
@@ -99,12 +110,15 @@ function textStart(el: Node, max: number): string {
  * An element's text, whitespace collapsed and bounded. The DOM has decoded entities and holds no tags in
  * text, so the heavier cleaning of markup strings is not needed here (this runs on hundreds of elements).
  */
-function text(el: Element | null | undefined, max: number = LIMITS.shortText): string | null {
+function text(el: Element | null | undefined, max: number = LIMITS.shortText, bound = max * 4): string | null {
   if (!el) return null;
   // A leaf's text is its own text nodes: one call is cheaper than the walk.
-  const raw = el.childElementCount === 0 ? el.textContent : textStart(el, max * 4);
-  if (!raw) return null;
-  const t = raw.slice(0, max * 4).replace(SPACES, ' ').trim();
+  const leaf = el.childElementCount === 0;
+  const first = 2 * max + 2;
+  const raw = (leaf ? el.textContent : textStart(el, first)) ?? '';
+  // Collapsed, the first 2 × max characters mostly pass max already: the rest is read for runs of spaces only.
+  let t = collapse(raw.slice(0, first));
+  if (t.length <= max && raw.length >= first) t = collapse((leaf ? raw : textStart(el, bound)).slice(0, bound));
   if (!t) return null;
   return t.length > max ? t.slice(0, max).trim() : t;
 }
@@ -208,8 +222,9 @@ export function scanPage(doc: Document): PageScan {
   const root = doc.body ?? doc.documentElement;
   if (!root) return scan;
   const live = root.getElementsByTagName('*');
-  const all: ArrayLike<Element> = live.length > 0 ? live : root.querySelectorAll('*');
-  const n = Math.min(all.length, LIMITS.scannedElements);
+  // Not its length: counting a live collection walks the page once more.
+  const all: ArrayLike<Element> = live[0] ? live : root.querySelectorAll('*');
+  const n = LIMITS.scannedElements;
   // Templates repeat the same class names: each distinct one is tested once. The DOM hands out the same
   // string for the same class, so the lookup is cheap.
   const known = new Map<string, number>();
@@ -250,8 +265,10 @@ export function scanPage(doc: Document): PageScan {
  * The main heading: the `h1` named like the page's title (pages also use `h1` for pop-ups and logos),
  * else an element titled like the page (shops without `h1`), else the first `h1` with text.
  */
-export function mainHeading(scan: PageScan, title: string | null): Element | null {
+export function mainHeading(scan: PageScan, pageTitle: string | null): Element | null {
   const h1s = scan.h1s;
+  // The title's words, made once: it is compared with up to hundreds of elements.
+  const title = pageTitle ? nameWords(pageTitle) : null;
   let best: Element | null = null;
   let bestMatch = 0;
   let firstWithText: Element | null = null;
@@ -275,7 +292,8 @@ export function mainHeading(scan: PageScan, title: string | null): Element | nul
       if (!el || el.childElementCount > 3) continue;
       const t = text(el, 200);
       if (!t || t.length < 4 || t.length > 150) continue;
-      const m = Math.min(nameMatch(t, title), nameMatch(title, t) + 0.2);
+      const words = nameWords(t);
+      const m = Math.min(nameMatch(words, title), nameMatch(title, words) + 0.2);
       if (m > bestMatch + 0.05 && m >= 0.6) {
         best = el;
         bestMatch = m;
@@ -437,6 +455,16 @@ function setLabelled(out: Labelled, label: string, value: string | null): boolea
   return true;
 }
 
+/**
+ * Whether an element's text may start with a label. Most label candidates are menu entries and other
+ * texts: their first characters tell, and the rest is not read. A label is at most 40 characters once
+ * parenthesised words are taken out, so a text with a parenthesis goes on to the full check.
+ */
+function mayBeLabel(el: Element | undefined): boolean {
+  const t = text(el, 44, 560) ?? '';
+  return LABEL_START.test(t) || t.includes('(');
+}
+
 /** "Label: value", "Label - value". */
 const LABEL_VALUE = /^([^:：]{1,40}?)\s*(?:[:：]|\s[-–]\s)\s*(.+)$/u;
 
@@ -457,14 +485,18 @@ function labelledIdentifiers(scan: PageScan, headingAncestors: Map<Element, numb
     if (tag === 'LI' && (el.childElementCount > 3 || isPageChrome(el))) continue;
     if (tag === 'TR') {
       const cells = el.children;
-      for (let c = 0; c + 1 < cells.length && c < 6; c += 2) setLabelled(out, text(cells[c], 60) ?? '', text(cells[c + 1], 100));
+      for (let c = 0; c + 1 < cells.length && c < 6; c += 2) {
+        if (mayBeLabel(cells[c])) setLabelled(out, text(cells[c], 60) ?? '', text(cells[c + 1], 100));
+      }
       continue;
     }
     if (tag === 'DT') {
       const dd = el.nextElementSibling;
-      if (dd && dd.tagName === 'DD') setLabelled(out, text(el, 60) ?? '', text(dd, 100));
+      if (dd && dd.tagName === 'DD' && mayBeLabel(el)) setLabelled(out, text(el, 60) ?? '', text(dd, 100));
       continue;
     }
+    // Its label starts its text, or its first child's (read below when it has two).
+    if (!mayBeLabel(el) && (el.childElementCount !== 2 || !mayBeLabel(el.children[0]))) continue;
     const t = text(el, 140);
     if (!t || t.length > 120) continue;
     if (labelOf(t)) {
