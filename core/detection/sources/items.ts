@@ -2,7 +2,7 @@
  * Microdata and RDFa both nest properties in elements: this turns their items into schema.org-shaped
  * objects (as JSON-LD has them), in one pass over the properties, so one reader serves all three.
  */
-import { LIMITS } from '../limits.ts';
+import * as LIMITS from '../limits.ts';
 import { cleanText } from '../parse/text.ts';
 import type { Thing } from './schema-org.ts';
 

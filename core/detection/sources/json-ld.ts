@@ -1,5 +1,5 @@
 /** Evidence from schema.org JSON-LD (`<script type="application/ld+json">`): @graph, arrays, nesting. */
-import { LIMITS } from '../limits.ts';
+import * as LIMITS from '../limits.ts';
 import type { PageContext, Reading } from '../types.ts';
 import {
   isCoreProductType,

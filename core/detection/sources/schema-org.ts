@@ -3,7 +3,7 @@
  * RDFa items turned into the same shape ({ '@type': [...], property: value | value[] }).
  */
 import type { Availability } from '../../snapshot.ts';
-import { LIMITS } from '../limits.ts';
+import * as LIMITS from '../limits.ts';
 import { parseAvailability } from '../parse/availability.ts';
 import { parseCurrencyCode } from '../parse/currency.ts';
 import { parseGtin } from '../parse/gtin.ts';

@@ -5,7 +5,7 @@
  * Targeted selectors and capped lists: never a walk of the whole tree.
  */
 import type { Availability } from '../../snapshot.ts';
-import { LIMITS } from '../limits.ts';
+import * as LIMITS from '../limits.ts';
 import { isOutOfStockText } from '../parse/availability.ts';
 import { currencyOfText } from '../parse/currency.ts';
 import { parseGtin } from '../parse/gtin.ts';
