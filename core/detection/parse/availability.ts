@@ -31,11 +31,11 @@ export function parseAvailability(value: unknown): Availability | null {
  */
 const OUT_OF_STOCK_TEXT = new RegExp(
   [
-    'out of stock', 'sold out', 'currently unavailable', 'no longer available', 'not available', 'unavailable',
+    'out of stock', 'sold out', 'no longer available', 'not available', 'unavailable',
     'nicht (?:mehr )?(?:verfügbar|lieferbar|auf lager)', 'ausverkauft', 'derzeit nicht', 'épuisé', 'en rupture',
     'indisponible', 'non disponibile', 'esaurito', 'agotado', 'sin stock', 'no disponible', 'esgotado',
     'indisponível', 'niedostępny', 'wyprzedany', 'nedostupn', 'vypredan', 'nincs készleten', 'stoc epuizat',
-    'нет в наличии', 'распродан', '품절', '缺貨', '售完', '已售完', 'slut i lager', 'udsolgt', 'utsolgt', 'loppu',
+    'нет в наличии', 'распродан', '품절', '缺貨', '售完', 'slut i lager', 'udsolgt', 'utsolgt', 'loppu',
   ].join('|'),
   'i',
 );

@@ -21,8 +21,9 @@ const SYMBOLS: Record<string, string> = {
   'US$': 'USD', 'C$': 'CAD', 'CA$': 'CAD', 'A$': 'AUD', 'AU$': 'AUD', 'NZ$': 'NZD', 'HK$': 'HKD', 'S$': 'SGD',
   'NT$': 'TWD', '元': 'CNY', '円': 'JPY', 'ر.س': 'SAR', 'ريال': 'SAR', 'د.إ': 'AED', 'درهم': 'AED',
   'ج.م': 'EGP', 'Br': 'BYN', '₼': 'AZN', '₾': 'GEL', 'Rs': 'INR', '₨': 'PKR', 'din': 'RSD',
-  'ден': 'MKD', '€.': 'EUR', 'EUR': 'EUR', 'euro': 'EUR', 'Euro': 'EUR',
+  'ден': 'MKD', 'euro': 'EUR', 'Euro': 'EUR',
 };
+// No "EUR" nor "€.": the code is read before the symbols, and "€" gives the same answer as "€.".
 // "р." is rouble in Russia and Belarusian rouble in Belarus: the domain decides below.
 const SYMBOL_KEYS = Object.keys(SYMBOLS).sort((a, b) => b.length - a.length);
 /** All symbols in one pattern (longest first at each position): one scan of the text, not one per symbol. */

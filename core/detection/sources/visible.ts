@@ -62,8 +62,11 @@ const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp; weak?: bool
   },
 ];
 
-/** Texts that start with one of those labels, followed by what may end a label (a colon, a parenthesis). */
-const LABEL_START = new RegExp(LABELS.map(({ re }) => re.source.replace(/\$$/, '(?:[\\s:：#.\\-–(]|$)')).join('|'), 'i');
+/**
+ * Texts that start with one of those labels, followed by what may end a label (a colon, a parenthesis), or
+ * that hold a parenthesis: labels are read with parenthesised words taken out.
+ */
+const LABEL_START = new RegExp(`${LABELS.map(({ re }) => re.source.replace(/\$$/, '(?:[\\s:：#.\\-–(]|$)')).join('|')}|\\(`, 'i');
 
 /** "Visit the Bosch Store", "Brand: Bosch", "Marke: Bosch": a brand shown as a byline. */
 const BRAND_LINE =
@@ -402,7 +405,7 @@ function stockShown(scan: PageScan): Availability | null {
     const t = text(el, 200);
     if (!t || t.length > 150) continue;
     // "Image not available" is about a picture, not the product.
-    if (isOutOfStockText(t) && !/image|immagine|imagen|imagem|bild|photo|foto|video|obrázek|zdjęcie/i.test(t)) return 'OutOfStock';
+    if (isOutOfStockText(t) && !/image|immagine|bild|photo|foto|video|obrázek|zdjęcie/i.test(t)) return 'OutOfStock';
     if (IN_STOCK_TEXT.test(t)) inStock = true;
   }
   return inStock ? 'InStock' : null;
@@ -461,8 +464,7 @@ function setLabelled(out: Labelled, label: string, value: string | null): boolea
  * parenthesised words are taken out, so a text with a parenthesis goes on to the full check.
  */
 function mayBeLabel(el: Element | undefined): boolean {
-  const t = text(el, 44, 560) ?? '';
-  return LABEL_START.test(t) || t.includes('(');
+  return LABEL_START.test(text(el, 44, 560) ?? '');
 }
 
 /** "Label: value", "Label - value". */
