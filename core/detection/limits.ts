@@ -16,8 +16,11 @@ export const items = 300;
 export const properties = 4_000;
 /** Elements of the page looked at by the one pass of the visible heuristics. */
 export const scannedElements = 60_000;
-/** Elements looked at for the price shown, buy buttons, labelled identifiers. */
-export const priceCandidates = 200;
+/**
+ * Elements looked at for the price shown (named so by their class, and again in the heading's block, where
+ * the product's own price is), buy buttons, labelled identifiers.
+ */
+export const priceCandidates = 150;
 export const buttons = 300;
 export const labelRows = 800;
 /** Characters of one element's text read as a short value (a price, a label, a button). */
