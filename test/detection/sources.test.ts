@@ -218,6 +218,13 @@ describe('visible page', () => {
     expect(s?.evidence.price).toEqual(['visible']);
   });
 
+  it('reads "Item #", plural "Manufacturers Part Number", and label rows named by classes like item-num or book-meta', () => {
+    const html = `<main><h1>Maple Bench Top</h1><p class="item-num">Item #: T9F432251</p><span class="price">$165.95</span>
+      <button>Add to cart</button><ul class="specs"><li><span>MANUFACTURERS PART NUMBER</span><span>IST003-O</span></li></ul>
+      <p><span class="bookmeta-col1">ISBN:</span> <span class="bookmeta-col2">978-3-407-86532-8</span></p></main>`;
+    expect(detect(page(html, '', 'en-US'))).toMatchObject({ sku: 'T9F432251', mpn: 'IST003-O', gtin: '9783407865328' });
+  });
+
   it('reads labels split across elements, after runs of spaces or a parenthesis, behind many menu entries', () => {
     const menu = Array.from({ length: 50 }, (_, i) => `<li><a href="/c/${i}">Category ${i}</a></li>`).join('');
     const html = `<ul>${menu}</ul><main><h1>Stainless Steel Kettle</h1><span class="price">£49.99</span><button>Add to basket</button>

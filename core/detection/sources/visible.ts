@@ -48,7 +48,7 @@ const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp; weak?: bool
   { field: 'gtin', re: /^(?:ean|gtin|upc|isbn(?:-13)?|barcode|código de barras|código ean|код товара ean)\b/i },
   {
     field: 'mpn',
-    re: /^(?:mpn|manufacturer part number|(?:mfr\.?|manufacturer) part(?: no\.?| number)?|part (?:number|no\.?)|model(?: name)?(?:\s*\/\s*|\s)?(?:number|no\.?|code)?|(?:item )?model number|numéro du modèle(?: de l'article)?|numero (?:di )?modello(?: articolo)?|modèle|référence fabricant|modell(?:nummer)?|herstellernummer|hersteller-?artikelnummer|modelo|modello|codice produttore|numer katalogowy producenta|kód výrobce|kód výrobcu|ražotāja kods|tootja kood|型號|型号|모델명)$/i,
+    re: /^(?:mpn|manufacturer part number|(?:mfr\.?|manufacturer(?:s|'s|’s)?) part(?: no\.?| number)?|part (?:number|no\.?)|model(?: name)?(?:\s*\/\s*|\s)?(?:number|no\.?|code)?|(?:item )?model number|numéro du modèle(?: de l'article)?|numero (?:di )?modello(?: articolo)?|modèle|référence fabricant|modell(?:nummer)?|herstellernummer|hersteller-?artikelnummer|modelo|modello|codice produttore|numer katalogowy producenta|kód výrobce|kód výrobcu|ražotāja kods|tootja kood|型號|型号|모델명)$/i,
   },
   {
     field: 'sku',
@@ -192,7 +192,7 @@ const WORDS = [
   /btn|button|cta|cart|buy/i,
   /availab|stock|lager|dispon/i,
   /brand|byline/i,
-  /label|sku|code|article|ref|number|attr|spec|detail|title/i,
+  /label|sku|code|article|ref|num|attr|spec|detail|meta|title/i,
   /title|name/i,
   /breadcrumb/i,
 ];
@@ -428,9 +428,14 @@ interface Labelled {
 /** The field a label names ("SKU", "Model number", "Marke"...), or null. */
 function labelOf(label: string): (typeof LABELS)[number] | null {
   // "Manufacturer Part Number (MPN):" → "Manufacturer Part Number"
-  const l = label.replace(/\s*\([^)]{0,20}\)/g, '').replace(/[\s:：#.\-–\u200e\u200f]+$/u, '').trim();
-  if (!l || l.length > 40) return null;
-  return LABELS.find(({ re }) => re.test(l)) ?? null;
+  const bare = label.replace(/\s*\([^)]{0,20}\)/g, '');
+  // "Item #:" keeps its "#" (a label of its own); "SKU #:" and "Ref.:" read without it.
+  for (const l of [bare.replace(/[\s:：.\-–\u200e\u200f]+$/u, '').trim(), bare.replace(/[\s:：#.\-–\u200e\u200f]+$/u, '').trim()]) {
+    if (!l || l.length > 40) return null;
+    const found = LABELS.find(({ re }) => re.test(l));
+    if (found) return found;
+  }
+  return null;
 }
 
 function setLabelled(out: Labelled, label: string, value: string | null): boolean {
