@@ -48,7 +48,7 @@ const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp; weak?: bool
   { field: 'gtin', re: /^(?:ean|gtin|upc|isbn(?:-13)?|barcode|código de barras|código ean|код товара ean)\b/i },
   {
     field: 'mpn',
-    re: /^(?:mpn|manufacturer part number|(?:mfr\.?|manufacturer(?:s|'s|’s)?) part(?: no\.?| number)?|part (?:number|no\.?)|model(?: name)?(?:\s*\/\s*|\s)?(?:number|no\.?|code)?|(?:item )?model number|numéro du modèle(?: de l'article)?|numero (?:di )?modello(?: articolo)?|modèle|référence fabricant|modell(?:nummer)?|herstellernummer|hersteller-?artikelnummer|modelo|modello|codice produttore|numer katalogowy producenta|kód výrobce|kód výrobcu|ražotāja kods|tootja kood|型號|型号|모델명)$/i,
+    re: /^(?:mpn|(?:mfr\.?|manufacturer(?:s|'s|’s)?) part(?: no\.?| number)?|part (?:number|no\.?)|model(?: name)?(?:\s*\/\s*|\s)?(?:number|no\.?|code)?|item model number|numéro du modèle(?: de l'article)?|numero (?:di )?modello(?: articolo)?|modèle|référence fabricant|modell(?:nummer)?|herstellernummer|hersteller-?artikelnummer|modelo|modello|codice produttore|numer katalogowy producenta|kód výrobce|kód výrobcu|ražotāja kods|tootja kood|型號|型号|모델명)$/i,
   },
   {
     field: 'sku',
