@@ -63,8 +63,9 @@ const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp; weak?: bool
 ];
 
 /**
- * Texts that start with one of those labels, followed by what may end a label (a colon, a parenthesis), or
- * that hold a parenthesis: labels are read with parenthesised words taken out.
+ * Texts that start with one of those labels, followed by what may end a label (what labelOf trims after
+ * one, or a parenthesis), or that hold a parenthesis: labels are read with parenthesised words taken out.
+ * Keep the two in step: a text this rejects is not read further.
  */
 const LABEL_START = new RegExp(`${LABELS.map(({ re }) => re.source.replace(/\$$/, '(?:[\\s:：#.\\-–(]|$)')).join('|')}|\\(`, 'i');
 
