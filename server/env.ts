@@ -15,6 +15,11 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
     .optional(),
+  /**
+   * `off` behind a connection pooler that cannot keep prepared statements (PgBouncer in transaction mode
+   * before 1.21); see server/db/prepared.ts.
+   */
+  DATABASE_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   /** PGlite's data directory, kept across restarts. `memory://` keeps nothing (tests, benchmarks). */
   DATA_DIR: z.string().min(1).max(4096).default('.data/pglite'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -97,7 +97,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const overrides = Object.fromEntries(Object.entries(options.env ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
   const env = parseEnv({ ...process.env, ...overrides });
   const database =
-    options.database ?? (await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: 20 }));
+    options.database ?? (await openDatabase({
+        databaseUrl: env.DATABASE_URL,
+        dataDir: env.DATA_DIR,
+        poolSize: 20,
+        preparedStatements: env.DATABASE_PREPARED_STATEMENTS === 'on',
+      }));
   const owned = !options.database;
   try {
     await migrateToLatest(database.db);

@@ -4,6 +4,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { prepareStatements } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'pglite' | 'postgresql';
@@ -19,6 +20,8 @@ export interface DatabaseOptions {
   schema?: string | undefined;
   /** PostgreSQL only: connections in the pool. */
   poolSize?: number | undefined;
+  /** PostgreSQL only: send parameterised statements as prepared statements (db/prepared.ts). Default: on. */
+  preparedStatements?: boolean | undefined;
 }
 
 export interface DatabaseHandle {
@@ -100,6 +103,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   };
   const pool = new pg.Pool({ ...connectionOptions, max: options.poolSize ?? 10 });
+  if (options.preparedStatements !== false) prepareStatements(pool);
   // An idle client's error (server restart) must not crash the process: the pool drops that client.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { migrateToLatest } from '../../server/db/index.ts';
-import { ENGINES, useTestDatabase } from './helpers.ts';
+import { prepareStatements } from '../../server/db/prepared.ts';
+import { ENGINES, TEST_DATABASE_URL, useTestDatabase } from './helpers.ts';
 
 describe.each(ENGINES)('database layer on %s', (engine) => {
   const t = useTestDatabase(engine);
@@ -55,5 +57,33 @@ describe.each(ENGINES)('database layer on %s', (engine) => {
     for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     await stop();
     expect(received).toEqual(['hello']);
+  });
+});
+
+// PostgreSQL only (PGlite has no connection pool): statements with parameters are prepared once per connection,
+// and a connection never keeps more than its capacity of them.
+describe.runIf(Boolean(TEST_DATABASE_URL))('prepared statements on PostgreSQL', () => {
+  it('prepares each statement once per connection, answers right, and deallocates the least recently used', async () => {
+    const pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+    prepareStatements(pool, 2);
+    const prepared = async () =>
+      (await pool.query<{ statement: string }>('select statement from pg_prepared_statements order by prepare_time')).rows.map(
+        (row) => row.statement,
+      );
+    try {
+      expect((await pool.query('select $1::int + 1 as n', [1])).rows).toEqual([{ n: 2 }]);
+      expect((await pool.query('select $1::int + 1 as n', [41])).rows).toEqual([{ n: 42 }]);
+      expect(await prepared()).toEqual(['select $1::int + 1 as n']);
+      await pool.query('select $1::text as s', ['a']);
+      // The first is used again: the second is now the least recently used, and goes when a third comes.
+      await pool.query('select $1::int + 1 as n', [2]);
+      expect((await pool.query('select $1::int * 2 as m', [21])).rows).toEqual([{ m: 42 }]);
+      expect((await prepared()).sort()).toEqual(['select $1::int * 2 as m', 'select $1::int + 1 as n']);
+      // The deallocated statement is prepared again (under a new name) when it comes back.
+      expect((await pool.query('select $1::text as s', ['b'])).rows).toEqual([{ s: 'b' }]);
+      expect(await prepared()).toHaveLength(2);
+    } finally {
+      await pool.end();
+    }
   });
 });
