@@ -1,6 +1,8 @@
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC } from '@trpc/server';
 import { z, ZodError } from 'zod';
+import type { Refusal } from '../core/i18n/refusals.ts';
 import type { Context } from './context.ts';
+import { refuse, RefusalCause } from './refusal.ts';
 
 /**
  * The tRPC building blocks, created once. Every procedure is built from `procedureFor(...roles)` (or one
@@ -20,11 +22,18 @@ const t = initTRPC
     isDev: false,
     errorFormatter({ shape, error }) {
       const zodError = error.cause instanceof ZodError ? error.cause : null;
+      // The refusal's key lets clients say it in their user's language (core/i18n/refusals.ts).
+      const refusal: Refusal | null =
+        error.cause instanceof RefusalCause
+          ? error.cause.refusal
+          : zodError
+            ? { key: 'invalidInput', params: { details: z.prettifyError(zodError) } }
+            : null;
       return {
         ...shape,
         // A readable sentence for people; the flattened issues for forms.
         message: zodError ? `Invalid input: ${z.prettifyError(zodError)}` : shape.message,
-        data: { ...shape.data, zodError: zodError ? z.flattenError(zodError) : null },
+        data: { ...shape.data, zodError: zodError ? z.flattenError(zodError) : null, refusal },
       };
     },
     sse: {
@@ -40,7 +49,7 @@ export const createCallerFactory = t.createCallerFactory;
 
 const rateLimited = t.middleware(({ ctx, next }) => {
   if (ctx.rateLimiter && !ctx.rateLimiter.take(ctx.clientKey)) {
-    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Too many requests: slow down and retry shortly.' });
+    throw refuse('TOO_MANY_REQUESTS', 'tooManyRequests');
   }
   return next();
 });
@@ -55,13 +64,10 @@ function requireRole(roles: readonly Exclude<Access, 'public'>[]) {
   return t.middleware(({ ctx, next }) => {
     const { actor } = ctx;
     if (actor.role === 'anonymous') {
-      throw new TRPCError({
-        code: 'UNAUTHORIZED',
-        message: `Sign in first: this needs ${roles.map((r) => ROLE_NAMES[r]).join(' or ')} (missing, unknown or expired).`,
-      });
+      throw refuse('UNAUTHORIZED', 'signInFirst', { needs: roles.map((r) => ROLE_NAMES[r]).join(' or ') });
     }
     if (!roles.includes(actor.role)) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: `A ${actor.role} may not do this.` });
+      throw refuse('FORBIDDEN', 'notAllowed', { role: actor.role });
     }
     return next({ ctx: { ...ctx, actor } });
   });
@@ -79,7 +85,7 @@ export const shopperProcedure = t.procedure
   .use(rateLimited)
   .use(requireRole(['shopper']))
   .use(({ ctx, next }) => {
-    if (ctx.actor.role !== 'shopper') throw new TRPCError({ code: 'FORBIDDEN' });
+    if (ctx.actor.role !== 'shopper') throw refuse('FORBIDDEN', 'notAllowed', { role: ctx.actor.role });
     return next({ ctx: { ...ctx, shopperId: ctx.actor.shopperId } });
   });
 
@@ -88,7 +94,7 @@ export const organiserProcedure = t.procedure
   .use(rateLimited)
   .use(requireRole(['organiser']))
   .use(({ ctx, next }) => {
-    if (ctx.actor.role !== 'organiser') throw new TRPCError({ code: 'FORBIDDEN' });
+    if (ctx.actor.role !== 'organiser') throw refuse('FORBIDDEN', 'notAllowed', { role: ctx.actor.role });
     return next({ ctx: { ...ctx, organiserId: ctx.actor.organiserId, sessionHash: ctx.actor.sessionHash } });
   });
 
@@ -97,6 +103,6 @@ export const supplierProcedure = t.procedure
   .use(rateLimited)
   .use(requireRole(['supplier']))
   .use(({ ctx, next }) => {
-    if (ctx.actor.role !== 'supplier') throw new TRPCError({ code: 'FORBIDDEN' });
+    if (ctx.actor.role !== 'supplier') throw refuse('FORBIDDEN', 'notAllowed', { role: ctx.actor.role });
     return next({ ctx: { ...ctx, invitationId: ctx.actor.invitationId, campaignId: ctx.actor.campaignId } });
   });

@@ -1,4 +1,3 @@
-import { TRPCError } from '@trpc/server';
 import { sql, type Kysely } from 'kysely';
 import { tierProblems, type Tier } from '../../core/deal.ts';
 import { normaliseDecimal } from '../../core/pricing.ts';
@@ -7,6 +6,7 @@ import type { EventBus } from '../events.ts';
 import { toBidView, toCampaignView, type BidView } from './campaigns.ts';
 import { campaignTopic } from './notices.ts';
 import { poolDemand } from './pools.ts';
+import { refuse } from '../refusal.ts';
 
 /**
  * The supplier's side: one bid per invitation, revised in place while the campaign is open for bids and
@@ -22,20 +22,20 @@ export interface SubmitBidInput {
 
 export async function submitBid(bus: EventBus, invitationId: string, campaignId: string, input: SubmitBidInput): Promise<BidView> {
   const problems = tierProblems(input.tiers);
-  if (problems.length > 0) throw new TRPCError({ code: 'BAD_REQUEST', message: `Invalid tiers: ${problems.join('; ')}.` });
+  if (problems.length > 0) throw refuse('BAD_REQUEST', 'invalidTiers', { problems: problems.join('; ') });
   if (new Date(input.validUntil).getTime() <= Date.now()) {
-    throw new TRPCError({ code: 'BAD_REQUEST', message: 'A bid must be valid until a time in the future.' });
+    throw refuse('BAD_REQUEST', 'bidValidity');
   }
   const tiers = input.tiers.map((t) => ({ minQuantity: t.minQuantity, unitPrice: normaliseDecimal(t.unitPrice) }));
   return bus.transaction(async (trx) => {
     // Locked so a revision cannot slip in while the organiser accepts.
     const campaign = await trx.selectFrom('campaign').selectAll().where('id', '=', campaignId).forUpdate().executeTakeFirstOrThrow();
     if (campaign.state !== 'open') {
-      throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'This campaign is not open for bids.' });
+      throw refuse('PRECONDITION_FAILED', 'notOpenForBids');
     }
     const existing = await trx.selectFrom('bid').select(['id']).where('invitation_id', '=', invitationId).executeTakeFirst();
     if (existing && campaign.accepted_bid_id === existing.id) {
-      throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Your bid was accepted: it can no longer be revised.' });
+      throw refuse('PRECONDITION_FAILED', 'bidFinal');
     }
     const bid = await trx
       .insertInto('bid')

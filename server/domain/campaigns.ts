@@ -1,4 +1,3 @@
-import { TRPCError } from '@trpc/server';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { DEFAULT_CATEGORY, dropoutEstimate, interestKey, leadingBid, planAgainstTiers, tierFor, type DropoutEstimate, type FirmPlan, type Tier } from '../../core/deal.ts';
 import { compareDecimal, normaliseDecimal, unitsWantedAt } from '../../core/pricing.ts';
@@ -8,6 +7,7 @@ import { campaignTopic, noticeInterestedShoppers } from './notices.ts';
 import { checkTransition, formDeal, toDealView, type DealView } from './deals.ts';
 import { competitorPrices, livePool, priceLevels } from './pools.ts';
 import { createSupplierInvitation } from './suppliers.ts';
+import { refuse } from '../refusal.ts';
 
 /**
  * Campaigns: an organiser's negotiation for one pool (one active campaign per pool, by a unique index).
@@ -60,12 +60,12 @@ export interface CreateCampaignInput {
 
 export async function createCampaign(db: Kysely<Database>, bus: EventBus, organiserId: string, input: CreateCampaignInput): Promise<CampaignView> {
   if (new Date(input.deadline).getTime() <= Date.now()) {
-    throw new TRPCError({ code: 'BAD_REQUEST', message: 'The deadline must be in the future.' });
+    throw refuse('BAD_REQUEST', 'deadlineInPast');
   }
   try {
     return await bus.transaction(async (trx) => {
       const pool = await livePool(trx, input.poolId);
-      if (!pool) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such pool.' });
+      if (!pool) throw refuse('NOT_FOUND', 'noSuchPool');
       if (input.category) {
         await trx
           .updateTable('product')
@@ -92,7 +92,7 @@ export async function createCampaign(db: Kysely<Database>, bus: EventBus, organi
     });
   } catch (error) {
     if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
-      throw new TRPCError({ code: 'CONFLICT', message: 'This pool already has a campaign under way: follow that one.', cause: error });
+      throw refuse('CONFLICT', 'campaignUnderWay', {}, error);
     }
     throw error;
   }
@@ -101,13 +101,13 @@ export async function createCampaign(db: Kysely<Database>, bus: EventBus, organi
 /** The campaign, locked, if this organiser owns it (others' campaigns do not exist for them). */
 async function lockOwn(trx: Transaction<Database>, organiserId: string, campaignId: string): Promise<Campaign> {
   const campaign = await trx.selectFrom('campaign').selectAll().where('id', '=', campaignId).forUpdate().executeTakeFirst();
-  if (!campaign || campaign.organiser_id !== organiserId) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such campaign.' });
+  if (!campaign || campaign.organiser_id !== organiserId) throw refuse('NOT_FOUND', 'noSuchCampaign');
   return campaign;
 }
 
 export async function ownCampaign(db: Db, organiserId: string, campaignId: string): Promise<Campaign> {
   const campaign = await db.selectFrom('campaign').selectAll().where('id', '=', campaignId).executeTakeFirst();
-  if (!campaign || campaign.organiser_id !== organiserId) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such campaign.' });
+  if (!campaign || campaign.organiser_id !== organiserId) throw refuse('NOT_FOUND', 'noSuchCampaign');
   return campaign;
 }
 
@@ -174,7 +174,7 @@ export async function inviteSupplier(
 ): Promise<{ invitationId: string; token: string; link: string; expiresAt: string }> {
   const campaign = await ownCampaign(db, organiserId, campaignId);
   if (campaign.state !== 'draft' && campaign.state !== 'open') {
-    throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Suppliers can be invited only before a deal forms (draft or open campaign).' });
+    throw refuse('PRECONDITION_FAILED', 'invitesBeforeDeal');
   }
   const days = campaign.deadline ? Math.max(1, Math.ceil((campaign.deadline.getTime() - Date.now()) / 86_400_000) + 7) : 30;
   const invitation = await createSupplierInvitation(db, campaign.id, supplierName, days);
@@ -208,7 +208,7 @@ export async function acceptBid(
     const campaign = await lockOwn(trx, organiserId, input.campaignId);
     if (campaign.accepted_bid_id === input.bidId) return;
     if (campaign.state !== 'open') {
-      throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'A bid can be accepted only while the campaign is open for bids.' });
+      throw refuse('PRECONDITION_FAILED', 'acceptWhileOpen');
     }
     if (campaign.accepted_bid_id) {
       const accepted = await trx
@@ -217,7 +217,7 @@ export async function acceptBid(
         .where('id', '=', campaign.accepted_bid_id)
         .executeTakeFirstOrThrow();
       // Only an expired acceptance may be replaced: the pool never reached its first tier in time.
-      if (accepted.valid) throw new TRPCError({ code: 'CONFLICT', message: 'Another bid was already accepted in this campaign.' });
+      if (accepted.valid) throw refuse('CONFLICT', 'bidAlreadyAccepted');
     }
     const bid = await trx
       .selectFrom('bid')
@@ -226,8 +226,8 @@ export async function acceptBid(
       .where('id', '=', input.bidId)
       .where('campaign_id', '=', campaign.id)
       .executeTakeFirst();
-    if (!bid) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such bid in this campaign.' });
-    if (!bid.valid) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'This bid has expired: ask the supplier to renew it.' });
+    if (!bid) throw refuse('NOT_FOUND', 'noSuchBid');
+    if (!bid.valid) throw refuse('PRECONDITION_FAILED', 'bidExpired');
     await trx
       .updateTable('campaign')
       .set({ accepted_bid_id: bid.id, confirm_window_seconds: input.confirmWindowSeconds, updated_at: sql<Date>`now()` })
@@ -394,7 +394,7 @@ function dealPlan(deal: { tiers: Tier[]; confirmed_quantity: number; state: stri
 /** Dropout-aware planning for a pool before any bid: expected firm quantity with the category's rate. */
 export async function poolPlan(db: Db, poolId: string, tiers: Tier[] | undefined) {
   const pool = await livePool(db, poolId);
-  if (!pool) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such pool.' });
+  if (!pool) throw refuse('NOT_FOUND', 'noSuchPool');
   const product = await db.selectFrom('product').select('category').where('id', '=', pool.product_id).executeTakeFirstOrThrow();
   const dropout = await categoryDropout(db, product.category ?? DEFAULT_CATEGORY);
   const quantity = Number(pool.total_quantity);

@@ -1,4 +1,3 @@
-import { TRPCError } from '@trpc/server';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import {
   DEFAULT_CATEGORY,
@@ -14,6 +13,7 @@ import { normaliseDecimal } from '../../core/pricing.ts';
 import type { Campaign, ContactJson, Database, Deal } from '../db/schema.ts';
 import type { EventBus } from '../events.ts';
 import { campaignTopic, noticeDealMembers, type ShopperNotice, type ShopperNoticeType } from './notices.ts';
+import { refuse } from '../refusal.ts';
 
 /**
  * Deals: an accepted bid, live. A deal forms exactly once per campaign: the formation locks the campaign
@@ -27,7 +27,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** Checks a campaign transition with core/deal.ts, or throws the tRPC error a client can show. */
 export function checkTransition(from: CampaignState, action: CampaignAction): CampaignState {
   const result = transition(from, action);
-  if (!result.ok) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: result.reason });
+  if (!result.ok) throw refuse('PRECONDITION_FAILED', 'campaignState', { reason: result.reason });
   return result.to;
 }
 
@@ -216,10 +216,10 @@ export async function respond(bus: EventBus, shopperId: string, input: RespondIn
       .where('id', '=', input.dealId)
       .forUpdate()
       .executeTakeFirst();
-    if (!locked) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such deal.' });
+    if (!locked) throw refuse('NOT_FOUND', 'noSuchDeal');
     const { window_open: windowOpen, ...deal } = locked;
     if (deal.state !== 'confirming' || !windowOpen) {
-      throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'The confirmation window of this deal is closed: answers are no longer accepted.' });
+      throw refuse('PRECONDITION_FAILED', 'confirmationClosed');
     }
     const [intent, previous] = await Promise.all([
       trx
@@ -231,7 +231,7 @@ export async function respond(bus: EventBus, shopperId: string, input: RespondIn
         .executeTakeFirst(),
       trx.selectFrom('commitment').selectAll().where('deal_id', '=', deal.id).where('shopper_id', '=', shopperId).executeTakeFirst(),
     ]);
-    if (!intent && !previous) throw new TRPCError({ code: 'FORBIDDEN', message: 'You are not a member of this deal.' });
+    if (!intent && !previous) throw refuse('FORBIDDEN', 'notADealMember');
     const decision = input.decision === 'confirm' ? 'confirmed' : 'declined';
     const quantity = intent?.quantity ?? previous!.quantity;
     const contact = decision === 'confirmed' ? (input.shareContact ?? null) : null;
@@ -345,10 +345,10 @@ export async function announceClosing(bus: EventBus, dealId: string): Promise<bo
 export async function closeDeal(bus: EventBus, dealId: string, organiserId: string | null): Promise<Deal> {
   return bus.transaction(async (trx) => {
     const head = await trx.selectFrom('deal').select('campaign_id').where('id', '=', dealId).executeTakeFirst();
-    if (!head) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such deal.' });
+    if (!head) throw refuse('NOT_FOUND', 'noSuchDeal');
     // Lock order everywhere: campaign, then deal.
     const campaign = await trx.selectFrom('campaign').selectAll().where('id', '=', head.campaign_id).forUpdate().executeTakeFirstOrThrow();
-    if (organiserId !== null && campaign.organiser_id !== organiserId) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such deal.' });
+    if (organiserId !== null && campaign.organiser_id !== organiserId) throw refuse('NOT_FOUND', 'noSuchDeal');
     const deal = await trx.selectFrom('deal').selectAll().where('id', '=', dealId).forUpdate().executeTakeFirstOrThrow();
     if (deal.state !== 'confirming') return deal;
     const firm = Number(deal.confirmed_quantity);
@@ -455,7 +455,7 @@ export async function shopperDeals(db: Db, shopperId: string, limit = 100, dealI
 
 export async function shopperDeal(db: Db, shopperId: string, dealId: string): Promise<ShopperDeal> {
   const [found] = await shopperDeals(db, shopperId, 1, dealId);
-  if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such deal among yours.' });
+  if (!found) throw refuse('NOT_FOUND', 'noSuchDealOfYours');
   return found;
 }
 
@@ -463,6 +463,6 @@ export async function shopperDeal(db: Db, shopperId: string, dealId: string): Pr
 export async function organiserDeal(db: Db, organiserId: string, dealId: string): Promise<{ deal: Deal; campaign: Campaign }> {
   const deal = await db.selectFrom('deal').selectAll().where('id', '=', dealId).executeTakeFirst();
   const campaign = deal ? await db.selectFrom('campaign').selectAll().where('id', '=', deal.campaign_id).executeTakeFirst() : undefined;
-  if (!deal || !campaign || campaign.organiser_id !== organiserId) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such deal.' });
+  if (!deal || !campaign || campaign.organiser_id !== organiserId) throw refuse('NOT_FOUND', 'noSuchDeal');
   return { deal, campaign };
 }

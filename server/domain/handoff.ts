@@ -1,8 +1,8 @@
-import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import { normaliseDecimal } from '../../core/pricing.ts';
 import type { Actor } from '../auth.ts';
 import type { Database } from '../db/schema.ts';
+import { refuse } from '../refusal.ts';
 
 /**
  * The hand-off: once a deal is closed, the confirmed order list for the supplier. Quantities for every
@@ -42,9 +42,9 @@ export async function handoffFor(db: Kysely<Database>, actor: Actor, dealId: str
       allowed = actor.campaignId === campaign.id && bid?.invitation_id === actor.invitationId;
     }
   }
-  if (!deal || !allowed) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such deal.' });
+  if (!deal || !allowed) throw refuse('NOT_FOUND', 'noSuchDeal');
   if (deal.state !== 'closed' || !deal.closed_at) {
-    throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'The order list exists once the deal is closed.' });
+    throw refuse('PRECONDITION_FAILED', 'orderListAfterClose');
   }
   const pool = await db.selectFrom('pool').select('product_id').where('id', '=', deal.pool_id).executeTakeFirstOrThrow();
   const product = await db.selectFrom('product').select(['name', 'brand', 'gtin', 'mpn']).where('id', '=', pool.product_id).executeTakeFirstOrThrow();

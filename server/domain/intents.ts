@@ -1,4 +1,3 @@
-import { TRPCError } from '@trpc/server';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { compareDecimal } from '../../core/pricing.ts';
 import type { ProductSnapshot } from '../../core/snapshot.ts';
@@ -6,6 +5,7 @@ import type { Database, Intent } from '../db/schema.ts';
 import type { EventBus } from '../events.ts';
 import { applyToPool, joinPool, toPoolSummary, type PoolSummary } from './pools.ts';
 import { liveProduct, recordObservation, resolveProduct } from './products.ts';
+import { refuse } from '../refusal.ts';
 
 /**
  * Intents: a shopper's "I want this". Registration is idempotent by the client's id (the extension's
@@ -72,7 +72,7 @@ async function existingIntent(db: Db, shopperId: string, id: string): Promise<Re
   const intent = await db.selectFrom('intent').selectAll().where('id', '=', id).executeTakeFirst();
   if (!intent) return null;
   if (intent.shopper_id !== shopperId) {
-    throw new TRPCError({ code: 'CONFLICT', message: 'This intent id is already used: generate a new one.' });
+    throw refuse('CONFLICT', 'intentIdTaken');
   }
   const pool = await db.selectFrom('pool').selectAll().where('id', '=', intent.pool_id).executeTakeFirstOrThrow();
   return { intent: toIntentView(intent), pool: toPoolSummary(pool), created: false };
@@ -197,10 +197,10 @@ export async function registerIntent(
         await recordObservation(trx, resolved.listing, input.snapshot, 'join');
       } else if (input.productId) {
         const product = await liveProduct(trx, input.productId);
-        if (!product) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such product.' });
+        if (!product) throw refuse('NOT_FOUND', 'noSuchProduct');
         productId = product.id;
       } else {
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Give the product page (snapshot) or a product id.' });
+        throw refuse('BAD_REQUEST', 'productOrSnapshot');
       }
       const pool = await joinPool(trx, productId, input.currency, input.region, input.quantity, input.maxPrice);
       const intent = await trx
@@ -242,11 +242,7 @@ export async function registerIntent(
       // own index does. Then this is a retry, not a second intent (the twin has committed by now).
       const existing = await existingIntent(db, shopperId, input.id);
       if (existing) return existing;
-      throw new TRPCError({
-        code: 'CONFLICT',
-        message: 'You already want this product: change or withdraw your current intent instead.',
-        cause: error,
-      });
+      throw refuse('CONFLICT', 'alreadyWanted', {}, error);
     }
     throw error;
   }
@@ -257,7 +253,7 @@ class RetryAsExisting extends Error {}
 async function lockOwnIntent(trx: Transaction<Database>, shopperId: string, id: string): Promise<Intent> {
   const intent = await trx.selectFrom('intent').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!intent || intent.shopper_id !== shopperId) {
-    throw new TRPCError({ code: 'NOT_FOUND', message: 'No such intent.' });
+    throw refuse('NOT_FOUND', 'noSuchIntent');
   }
   return intent;
 }
@@ -275,7 +271,7 @@ export async function updateIntent(db: Kysely<Database>, bus: EventBus, shopperI
     // registration locks the pool row and inserts an intent row nobody else can hold: no cycle.
     const current = await lockOwnIntent(trx, shopperId, input.id);
     if (current.status !== 'live') {
-      throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'This intent was withdrawn: register a new one.' });
+      throw refuse('PRECONDITION_FAILED', 'intentWithdrawn');
     }
     const quantity = input.quantity ?? current.quantity;
     const maxPrice = input.maxPrice === undefined ? current.max_price : input.maxPrice;

@@ -1,9 +1,9 @@
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { handoffFor } from '../domain/handoff.ts';
 import { closeDeal, organiserDeal, shopperDeal, shopperDeals, toDealView } from '../domain/deals.ts';
 import { Id, Limit } from '../schemas.ts';
 import { organiserProcedure, procedureFor, router, shopperProcedure } from '../trpc.ts';
+import { refuse } from '../refusal.ts';
 
 export const dealsRouter = router({
   /** The shopper's deals (of pools they joined, or deals they answered), newest first. */
@@ -17,7 +17,7 @@ export const dealsRouter = router({
     .query(async ({ ctx, input }) => {
       const { actor } = ctx;
       if (actor.role === 'shopper') return { role: 'shopper' as const, deal: await shopperDeal(ctx.db, actor.shopperId, input.dealId) };
-      if (actor.role !== 'organiser') throw new TRPCError({ code: 'FORBIDDEN' });
+      if (actor.role !== 'organiser') throw refuse('FORBIDDEN', 'notAllowed', { role: actor.role });
       const { deal } = await organiserDeal(ctx.db, actor.organiserId, input.dealId);
       return { role: 'organiser' as const, deal: toDealView(deal) };
     }),

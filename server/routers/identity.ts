@@ -1,10 +1,10 @@
-import { TRPCError } from '@trpc/server';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema.ts';
 import { decoyPasswordHash, hashPassword, hashToken, newToken, verifyPassword } from '../auth.ts';
 import { Email, Password } from '../schemas.ts';
 import { organiserProcedure, procedureFor, publicProcedure, router } from '../trpc.ts';
+import { refuse } from '../refusal.ts';
 
 /** Shoppers (anonymous, a token), organisers (e-mail + password, sessions), suppliers (invitation tokens). */
 export const identityRouter = router({
@@ -26,7 +26,7 @@ export const identityRouter = router({
         .onConflict((oc) => oc.column('email').doNothing())
         .returning(['id', 'email', 'display_name'])
         .executeTakeFirst();
-      if (!organiser) throw new TRPCError({ code: 'CONFLICT', message: 'An organiser with this e-mail already exists.' });
+      if (!organiser) throw refuse('CONFLICT', 'organiserExists');
       const session = await openSession(ctx.db, organiser.id, ctx.sessionHours);
       return { organiser: { id: organiser.id, email: organiser.email, displayName: organiser.display_name }, ...session };
     }),
@@ -41,7 +41,7 @@ export const identityRouter = router({
         .executeTakeFirst();
       // Same work whether the e-mail exists or not: the answer's timing reveals nothing.
       const ok = await verifyPassword(input.password, organiser?.password_hash ?? (await decoyPasswordHash()));
-      if (!organiser || !ok) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong e-mail or password.' });
+      if (!organiser || !ok) throw refuse('UNAUTHORIZED', 'wrongPassword');
       const session = await openSession(ctx.db, organiser.id, ctx.sessionHours);
       return { organiser: { id: organiser.id, email: organiser.email, displayName: organiser.display_name }, ...session };
     }),
@@ -62,7 +62,7 @@ export const identityRouter = router({
       case 'supplier':
         return { role: actor.role, id: actor.invitationId, campaignId: actor.campaignId };
       default:
-        throw new TRPCError({ code: 'UNAUTHORIZED' });
+        throw refuse('UNAUTHORIZED', 'signInFirst', { needs: 'a shopper token, an organiser session or a supplier invitation' });
     }
   }),
 });

@@ -1,9 +1,9 @@
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { ProductSnapshot } from '../../core/snapshot.ts';
 import { registerIntent, shopperIntents, updateIntent, withdrawIntent } from '../domain/intents.ts';
 import { Currency, Id, Limit, Price, Quantity, Region } from '../schemas.ts';
 import { router, shopperProcedure } from '../trpc.ts';
+import { refuse } from '../refusal.ts';
 
 export const RegisterIntentInput = z
   .object({
@@ -31,7 +31,7 @@ export const intentsRouter = router({
     .input(z.object({ id: Id, quantity: Quantity.optional(), maxPrice: Price.nullable().optional() }))
     .mutation(({ ctx, input }) => {
       if (input.quantity === undefined && input.maxPrice === undefined) {
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Nothing to change: give a quantity or a max price.' });
+        throw refuse('BAD_REQUEST', 'nothingToChange');
       }
       return updateIntent(ctx.db, ctx.bus, ctx.shopperId, input);
     }),

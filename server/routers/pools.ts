@@ -1,4 +1,4 @@
-import { TRPCError, tracked } from '@trpc/server';
+import { tracked } from '@trpc/server';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { BusEvent } from '../events.ts';
@@ -6,6 +6,7 @@ import { competitorPrices, livePool, poolDemand, toPoolSummary } from '../domain
 import { Currency, EventId, Id, Limit, Region } from '../schemas.ts';
 import { organiserProcedure, procedureFor, router } from '../trpc.ts';
 import { toProductView } from './products.ts';
+import { refuse } from '../refusal.ts';
 
 export const poolsRouter = router({
   /** A pool in full: members, quantity, demand curve, price quartiles, and the market prices of its product. */
@@ -13,7 +14,7 @@ export const poolsRouter = router({
     .input(z.object({ poolId: Id, maxPoints: z.number().int().min(2).max(1000).default(200) }))
     .query(async ({ ctx, input }) => {
       const pool = await livePool(ctx.db, input.poolId);
-      if (!pool) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such pool.' });
+      if (!pool) throw refuse('NOT_FOUND', 'noSuchPool');
       const [product, demand, competitors] = await Promise.all([
         ctx.db.selectFrom('product').selectAll().where('id', '=', pool.product_id).executeTakeFirstOrThrow(),
         poolDemand(ctx.db, pool, input.maxPoints),
@@ -27,7 +28,7 @@ export const poolsRouter = router({
     .input(z.object({ poolId: Id, maxPoints: z.number().int().min(2).max(1000).default(200) }))
     .query(async ({ ctx, input }) => {
       const pool = await livePool(ctx.db, input.poolId);
-      if (!pool) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such pool.' });
+      if (!pool) throw refuse('NOT_FOUND', 'noSuchPool');
       return { ...toPoolSummary(pool), ...(await poolDemand(ctx.db, pool, input.maxPoints)) };
     }),
 

@@ -1,4 +1,3 @@
-import { TRPCError } from '@trpc/server';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { ProductSnapshot } from '../../core/snapshot.ts';
@@ -9,6 +8,7 @@ import { competitorPrices, poolDemand, toPoolSummary, type PoolDemand, type Pool
 import { findProduct, liveProduct, recordObservation, resolveProduct } from '../domain/products.ts';
 import { Id, Limit, Region } from '../schemas.ts';
 import { procedureFor, router, shopperProcedure } from '../trpc.ts';
+import { refuse } from '../refusal.ts';
 
 export interface ProductView {
   id: string;
@@ -83,7 +83,7 @@ export const productsRouter = router({
   /** Shoppers who opted in send the price they see; it becomes an observation (creating the listing if new). */
   sharePrice: shopperProcedure.input(z.object({ snapshot: ProductSnapshot })).mutation(async ({ ctx, input }) => {
     if (input.snapshot.price === null || input.snapshot.currency === null) {
-      throw new TRPCError({ code: 'BAD_REQUEST', message: 'This page shows no price (or no currency) to share.' });
+      throw refuse('BAD_REQUEST', 'noPriceToShare');
     }
     return ctx.bus.transaction(async (trx) => {
       const resolved = await resolveProduct(trx, ctx.bus, input.snapshot);
@@ -96,7 +96,7 @@ export const productsRouter = router({
     .input(z.object({ productId: Id }))
     .query(async ({ ctx, input }) => {
       const product = await liveProduct(ctx.db, input.productId);
-      if (!product) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such product.' });
+      if (!product) throw refuse('NOT_FOUND', 'noSuchProduct');
       const [pools, competitors] = await Promise.all([productPools(ctx.db, product.id), competitorPrices(ctx.db, product.id)]);
       return { product: toProductView(product), pools: pools.map(toPoolSummary), competitors };
     }),

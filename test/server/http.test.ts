@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/http.ts';
 import type { AppRouter } from '../../server/routers/_app.ts';
 import { ENGINES, snapshot, useTestDatabase } from './helpers.ts';
+import { refusalOf, refusalText } from '../../core/i18n/refusals.ts';
 
 function client(url: string, token?: string, batch = true) {
   const headers = () => (token ? { authorization: `Bearer ${token}` } : {});
@@ -126,6 +127,9 @@ describe.each(ENGINES)('HTTP server on %s', (engine) => {
     expect(error.message).toContain('a quantity is at least 1');
     expect(error.message).toContain('ISO 4217');
     expect(error.data?.zodError?.fieldErrors).toHaveProperty('quantity');
+    // The refusal's key, so that the extension and the dashboard say it in their user's language.
+    expect(error.data?.refusal?.key).toBe('invalidInput');
+    expect(refusalText(refusalOf(error)!, 'fr')).toMatch(/^Le serveur a refusé ces données comme non valides : .*ISO 4217/s);
     // No stack trace leaves the server.
     expect(JSON.stringify(error.shape)).not.toContain('.ts:');
   });
@@ -148,6 +152,9 @@ describe.each(ENGINES)('HTTP server on %s', (engine) => {
     }
     expect(codes.slice(0, 5)).toEqual(['OK', 'OK', 'OK', 'OK', 'OK']);
     expect(codes.slice(5)).toEqual(['TOO_MANY_REQUESTS', 'TOO_MANY_REQUESTS', 'TOO_MANY_REQUESTS']);
+    const refused = await a.system.ping.query().catch((e: unknown) => e);
+    expect(refusalOf(refused)).toEqual({ key: 'tooManyRequests', params: {} });
+    expect(refusalText(refusalOf(refused)!, 'fr')).toBe('Trop de requêtes : ralentissez, puis réessayez dans un instant.');
     const raw = await fetch(`${limited.url}/trpc/system.ping`, { headers: { authorization: 'Bearer nonsense' } });
     // Anonymous callers share their address's bucket (spent by the two sign-ups above, not yet empty).
     expect([200, 429]).toContain(raw.status);
