@@ -2,6 +2,7 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCC
 import type { inferRouterOutputs } from '@trpc/server';
 // Type only: no server code reaches the dashboard's bundle.
 import type { AppRouter } from '../server/routers/_app.ts';
+import { refusalOf, type Refusal } from '../core/i18n/refusals.ts';
 
 /** The dashboard is served by the tRPC server itself: same origin, so relative addresses and no CORS. */
 const TRPC_URL = '/trpc';
@@ -29,8 +30,10 @@ export type ErrorKind = 'unreachable' | 'unauthorized' | 'not-found' | 'refused'
 
 export interface Problem {
   kind: ErrorKind;
-  /** The server's own sentence (validation errors name the field), when it answered. */
+  /** The server's own sentence, in English (validation errors name the field), when it answered. */
   message: string | null;
+  /** Why the server refused, to say in the organiser's language (core/i18n/refusals.ts). */
+  refusal?: Refusal | null;
 }
 
 /** What went wrong, as the UI needs it: the server unreachable, a session or invitation not accepted, or a refusal with its reason. */
@@ -39,9 +42,10 @@ export function problemOf(error: unknown): Problem {
     const data = (error as TRPCClientError<AppRouter>).data;
     // No tRPC error shape: the request never reached the server (network down, or a proxy's own page).
     if (!data) return { kind: 'unreachable', message: null };
-    if (data.code === 'UNAUTHORIZED' || data.code === 'FORBIDDEN') return { kind: 'unauthorized', message: error.message };
-    if (data.code === 'NOT_FOUND') return { kind: 'not-found', message: error.message };
-    return { kind: 'refused', message: error.message };
+    const refusal = refusalOf(error);
+    if (data.code === 'UNAUTHORIZED' || data.code === 'FORBIDDEN') return { kind: 'unauthorized', message: error.message, refusal };
+    if (data.code === 'NOT_FOUND') return { kind: 'not-found', message: error.message, refusal };
+    return { kind: 'refused', message: error.message, refusal };
   }
   if (error instanceof TypeError) return { kind: 'unreachable', message: null };
   return { kind: 'refused', message: error instanceof Error ? error.message : String(error) };

@@ -1,9 +1,12 @@
+import { refusalText } from '../../core/i18n/refusals.ts';
 import type { Problem } from '../api.ts';
 import { useLocale } from '../i18n/index.tsx';
 
 /** A failure said plainly: the server down, a session or invitation refused, or the server's own reason. */
 export function ProblemBox({ problem, onRetry, context = 'organiser' }: { problem: Problem; onRetry?: () => void; context?: 'organiser' | 'supplier' }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
+  // The server's reason in the organiser's language; its English sentence from a server that sends no key.
+  const reason = problem.refusal ? refusalText(problem.refusal, locale) : problem.message;
   const headline =
     problem.kind === 'unreachable'
       ? t('error.unreachable')
@@ -17,7 +20,7 @@ export function ProblemBox({ problem, onRetry, context = 'organiser' }: { proble
       <p>
         <strong>{headline}</strong>
       </p>
-      {problem.message && problem.kind !== 'unreachable' && <p className="server-message">{problem.message}</p>}
+      {reason && problem.kind !== 'unreachable' && <p className="server-message">{reason}</p>}
       {onRetry && (
         <button type="button" onClick={onRetry}>
           {t('action.retry')}

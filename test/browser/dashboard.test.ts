@@ -211,7 +211,11 @@ describe('dashboard (organisers and suppliers)', () => {
       const supplier = await french.context.newPage();
       await supplier.goto(`${s.server.url}/supplier#token=sup_not-a-real-invitation`);
       await supplier.getByTestId('problem').waitFor();
-      expect(await supplier.getByTestId('problem').textContent()).toContain('Ce lien d’invitation n’est pas valide');
+      const problem = await supplier.getByTestId('problem').textContent();
+      expect(problem).toContain('Ce lien d’invitation n’est pas valide');
+      // The server's reason too, in French (its refusal key), not its English sentence.
+      expect(problem).toContain('Identifiez-vous d’abord');
+      expect(problem).not.toContain('Sign in first');
       expect(await supplier.getByTestId('language').inputValue()).toBe('fr');
       await screenshot(supplier, 'dashboard-08b-invalid-invitation-fr');
     } finally {
