@@ -5,7 +5,7 @@ import { sendMessage } from '../extension/send-message.ts';
 import type { Decision } from '../extension/records.ts';
 import { noticeText } from '../extension/notices.ts';
 import { pageDb } from './db.ts';
-import { formatDate } from './format.ts';
+import { errorText, formatDate } from './format.ts';
 import { formatMargin } from './GroupPanel.tsx';
 import { useI18n } from './I18n.tsx';
 import { TierLadder } from './TierLadder.tsx';
@@ -63,7 +63,7 @@ export function ConfirmDeal({ dealId, noticeId }: { dealId: string | null; notic
           : undefined;
       await sendMessage({ type: 'respondDeal', dealId: deal.dealId, decision, ...(shareContact && { shareContact }) });
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e, locale));
     } finally {
       setBusy(false);
     }

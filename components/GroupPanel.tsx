@@ -10,21 +10,23 @@ import { useI18n } from './I18n.tsx';
 import { IntentEditor, JoinForm } from './JoinForm.tsx';
 import { readPageGroup, type PageGroup } from './local-queries.ts';
 import { TierLadder } from './TierLadder.tsx';
+import { errorText } from './format.ts';
 
 /**
  * The group around the product, and joining it. Renders from local data first (`initial`: the rows already
  * read for this snapshot), then from the server's answer.
  */
 export function GroupPanel({ snapshot, initial }: { snapshot: ProductSnapshot; initial?: PageGroup | undefined }) {
-  const { t, languageTag } = useI18n();
+  const { t, locale, languageTag } = useI18n();
   const local = useLiveQuery(() => readPageGroup(pageDb(), snapshot), [snapshot.url], initial);
-  const [refreshError, setRefreshError] = useState<string | null>(null);
+  // The failure itself, said in the shopper's language when shown.
+  const [refreshError, setRefreshError] = useState<{ error: unknown } | null>(null);
 
   useEffect(() => {
     let cancelled = false;
     sendMessage({ type: 'refreshProduct', snapshot })
       .then(() => !cancelled && setRefreshError(null))
-      .catch((error: unknown) => !cancelled && setRefreshError(error instanceof Error ? error.message : String(error)));
+      .catch((error: unknown) => !cancelled && setRefreshError({ error }));
     return () => {
       cancelled = true;
     };
@@ -49,7 +51,7 @@ export function GroupPanel({ snapshot, initial }: { snapshot: ProductSnapshot; i
       <h2>{t('groupTitle')}</h2>
       {refreshError && (
         <p className="message" data-testid="lookup-error">
-          {t('lookupError', { message: refreshError })}
+          {t('lookupError', { message: errorText(refreshError.error, locale) })}
         </p>
       )}
       {pool ? (

@@ -3,6 +3,7 @@ import type { ProductSnapshot } from '../core/snapshot.ts';
 import type { IntentRow } from '../extension/records.ts';
 import { sendMessage } from '../extension/send-message.ts';
 import { useI18n } from './I18n.tsx';
+import { errorText, intentErrorText } from './format.ts';
 
 const DECIMAL = /^\d{1,12}([.,]\d{1,6})?$/;
 /** A price the shopper typed ("12,50" or "12.50") as a decimal string, null when empty, undefined when invalid. */
@@ -38,6 +39,7 @@ function IntentFields(props: {
 }
 
 function useAction() {
+  const { locale } = useI18n();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const run = async (action: () => Promise<unknown>) => {
@@ -46,7 +48,7 @@ function useAction() {
     try {
       await action();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e, locale));
     } finally {
       setBusy(false);
     }
@@ -102,7 +104,7 @@ const SYNC_KEYS = { pending: 'syncPending', sent: 'syncSent', failed: 'syncFaile
 
 /** The shopper's intent on this product: its delivery state, editable, withdrawable. */
 export function IntentEditor({ intent }: { intent: IntentRow }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const [quantity, setQuantity] = useState(String(intent.quantity));
   const [maxPrice, setMaxPrice] = useState(intent.maxPrice ?? '');
   const { error, busy, run } = useAction();
@@ -121,7 +123,7 @@ export function IntentEditor({ intent }: { intent: IntentRow }) {
     <form className="intent" data-testid="my-intent" data-intent-id={intent.id} onSubmit={save}>
       <h3>{t('myIntentTitle')}</h3>
       <p className={`sync sync-${intent.sync}`} data-testid="intent-sync" data-sync={intent.sync}>
-        {t(SYNC_KEYS[intent.sync], { message: intent.lastError ?? '' })}
+        {t(SYNC_KEYS[intent.sync], { message: intentErrorText(intent, locale) })}
       </p>
       <div className="fields">
         <IntentFields quantity={quantity} maxPrice={maxPrice} currency={intent.currency} onQuantity={setQuantity} onMaxPrice={setMaxPrice} />

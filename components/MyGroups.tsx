@@ -2,7 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { browser } from 'wxt/browser';
 import { formatPrice } from '../core/i18n/format.ts';
 import { pageDb } from './db.ts';
-import { formatDate } from './format.ts';
+import { formatDate, intentErrorText } from './format.ts';
 import { useI18n } from './I18n.tsx';
 import { readMyGroups, type MyGroupsRows } from './local-queries.ts';
 
@@ -10,7 +10,7 @@ const SYNC_KEYS = { pending: 'syncPending', sent: 'syncSent', failed: 'syncFaile
 
 /** Every intent and deal of this shopper with its status, newest first. `initial`: rows already read. */
 export function MyGroups({ initial }: { initial?: MyGroupsRows | undefined }) {
-  const { t, languageTag } = useI18n();
+  const { t, locale, languageTag } = useI18n();
   const data = useLiveQuery(() => readMyGroups(pageDb()), [], initial);
   if (!data) return null;
   const { intents, deals } = data;
@@ -45,7 +45,7 @@ export function MyGroups({ initial }: { initial?: MyGroupsRows | undefined }) {
           <li key={intent.id} data-testid="my-intent-row" data-intent-id={intent.id} data-sync={intent.sync} data-status={intent.status}>
             <strong>{intent.productName}</strong> · {intent.retailer} · ×{intent.quantity}
             {intent.maxPrice && ` ≤ ${formatPrice(intent.maxPrice, intent.currency, languageTag)}`} ·{' '}
-            {intent.status === 'withdrawn' ? t('withdrawn') : t(SYNC_KEYS[intent.sync], { message: intent.lastError ?? '' })}
+            {intent.status === 'withdrawn' ? t('withdrawn') : t(SYNC_KEYS[intent.sync], { message: intentErrorText(intent, locale) })}
           </li>
         ))}
       </ul>

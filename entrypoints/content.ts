@@ -1,6 +1,7 @@
+import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { detectProduct } from '../core/detection/index.ts';
-import { sendMessage } from '../extension/send-message.ts';
+import type { RequestOf } from '../extension/messages.ts';
 import { watchProduct } from '../extension/product-watcher.ts';
 
 // Reads the product on the page and tells the background. No network access, ever: the only way out is the
@@ -12,8 +13,10 @@ export default defineContentScript({
     watchProduct(ctx, {
       detect: () => detectProduct(document, { url: location.href }),
       report: (snapshot, pageUrl) => {
-        // Fails only when the extension was reloaded under the page: nothing to do then.
-        sendMessage({ type: 'productDetected', pageUrl, snapshot }).catch(() => undefined);
+        const request: RequestOf<'productDetected'> = { type: 'productDetected', pageUrl, snapshot };
+        // A report needs no answer (sendMessage in extension/send-message.ts reads answers, for the pages). It
+        // fails only when the extension was reloaded under the page: nothing to do then.
+        browser.runtime.sendMessage(request).catch(() => undefined);
       },
     });
   },

@@ -6,7 +6,7 @@ import { languageTagFor, uiLanguage } from './locale.ts';
 import { handleMessages, ProtocolError, type Handlers } from './messages.ts';
 import { eventNotice, Notifier } from './notices.ts';
 import { readSettings } from './settings.ts';
-import { errorMessage, Sync } from './sync.ts';
+import { Sync } from './sync.ts';
 import { forgetTabProduct, loadTabProduct, samePage, saveTabProduct } from './tab-products.ts';
 
 export interface BackgroundDeps {
@@ -80,20 +80,13 @@ export function backgroundHandlers(deps: BackgroundDeps): Handlers {
     async refreshProduct({ snapshot }) {
       // Opening the popup is the shopper acting: deliver what waits, then ask about this product.
       void sync.retryNow().catch(() => undefined);
-      try {
-        const row = await sync.lookup(snapshot);
-        void sync.refresh().then(() => sync.listen()).catch(() => undefined);
-        return row;
-      } catch (error) {
-        throw new ProtocolError(errorMessage(error));
-      }
+      const row = await sync.lookup(snapshot);
+      void sync.refresh().then(() => sync.listen()).catch(() => undefined);
+      return row;
     },
     async respondDeal({ dealId, decision, shareContact }) {
-      try {
-        return await sync.respond({ dealId, decision, ...(shareContact && { shareContact }) });
-      } catch (error) {
-        throw new ProtocolError(errorMessage(error));
-      }
+      // A refusal reaches the page with its key (messages.ts): the page says it in the shopper's language.
+      return sync.respond({ dealId, decision, ...(shareContact && { shareContact }) });
     },
     async settingsChanged() {
       await deps.onSettingsChanged?.();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { browser, type Browser } from 'wxt/browser';
 import { CurrencyCode, DecimalString, ProductSnapshot } from '../core/snapshot.ts';
 import type { DealRow, LookupRow } from './records.ts';
+import { refusalOf, type Refusal } from '../core/i18n/refusals.ts';
 
 /**
  * The one message protocol between the content script, the background and the popup.
@@ -104,7 +105,8 @@ const ALLOWED_SENDER: Record<RequestType, SenderKind> = {
 };
 
 /** What travels back: errors are values, so the caller gets a clear message rather than a closed port. */
-export type Reply<T> = { ok: true; value: T } | { ok: false; error: string };
+/** A failure's `refusal`: the server's reason, to show in the shopper's language (core/i18n/refusals.ts). */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: string; refusal?: Refusal | null };
 
 export { ProtocolError, sendMessage } from './send-message.ts';
 
@@ -138,7 +140,7 @@ export function createMessageDispatcher(handlers: Handlers, extensionOrigin: str
       const handler = handlers[request.type] as (r: Request, s: MessageSender) => unknown;
       return { ok: true, value: await handler(request, sender) };
     } catch (error) {
-      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+      return { ok: false, error: error instanceof Error ? error.message : String(error), refusal: refusalOf(error) };
     }
   };
 }

@@ -1,4 +1,5 @@
 import type { inferRouterOutputs } from '@trpc/server';
+import type { Refusal } from '../core/i18n/refusals.ts';
 import type { ProductSnapshot } from '../core/snapshot.ts';
 import type { AppRouter } from '../server/routers/_app.ts';
 
@@ -31,6 +32,8 @@ export interface IntentRow {
   sync: SyncState;
   /** Why the server refused (sync = failed), or the last network error while pending. */
   lastError: string | null;
+  /** The server's refusal behind lastError, shown in the shopper's language (absent on rows from before). */
+  lastRefusal?: Refusal | null;
   /** The pool as the server last described it (members, quantity). */
   memberCount: number | null;
   totalQuantity: number | null;

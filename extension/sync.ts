@@ -8,7 +8,9 @@ import {
 } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import { z } from 'zod';
+import { refusalOf, refusalText, type Refusal } from '../core/i18n/refusals.ts';
 import type { ProductSnapshot } from '../core/snapshot.ts';
+import { ProtocolError } from './send-message.ts';
 import type { AppRouter } from '../server/routers/_app.ts';
 import type { ExtensionDB } from './db.ts';
 import type { RespondInput, ShopperEvent } from './deals-contract.ts';
@@ -165,6 +167,7 @@ export class Sync {
       status: 'live',
       sync: 'pending',
       lastError: null,
+      lastRefusal: null,
       memberCount: null,
       totalQuantity: null,
       createdAt: now,
@@ -182,8 +185,11 @@ export class Sync {
   async updateIntent(id: string, changes: { quantity?: number; maxPrice?: string | null }): Promise<void> {
     await this.db.transaction('rw', this.db.intents, this.db.outbox, async () => {
       const intent = await this.db.intents.get(id);
-      if (!intent || intent.status !== 'live') throw new Error('This intent is no longer live.');
-      await this.db.intents.update(id, { ...changes, sync: 'pending', lastError: null, updatedAt: this.now() });
+      if (!intent || intent.status !== 'live') {
+        const refusal: Refusal = { key: 'intentWithdrawn', params: {} };
+        throw new ProtocolError(refusalText(refusal, 'en'), refusal);
+      }
+      await this.db.intents.update(id, { ...changes, sync: 'pending', lastError: null, lastRefusal: null, updatedAt: this.now() });
       await this.enqueue(id, 'update');
     });
     void this.flush();
@@ -295,23 +301,25 @@ export class Sync {
         totalQuantity: answer.pool.totalQuantity,
         sync: more > 0 ? 'pending' : intent.sync === 'failed' ? 'failed' : 'sent',
         lastError: more > 0 ? intent.lastError : null,
+        lastRefusal: more > 0 ? (intent.lastRefusal ?? null) : null,
       });
     });
   }
 
   private async failed(op: OutboxOp, error: unknown): Promise<void> {
     const message = errorMessage(error);
+    const refusal = refusalOf(error);
     await this.db.transaction('rw', this.db.intents, this.db.outbox, async () => {
       if (isPermanent(error)) {
         // The server refused this call for good: drop it (and, for a refused join, what depended on it).
         if (op.kind === 'register') await this.db.outbox.where('intentId').equals(op.intentId).delete();
         else await this.db.outbox.delete(op.seq!);
-        await this.db.intents.update(op.intentId, { sync: 'failed', lastError: message });
+        await this.db.intents.update(op.intentId, { sync: 'failed', lastError: message, lastRefusal: refusal });
         return;
       }
       const attempts = op.attempts + 1;
       await this.db.outbox.update(op.seq!, { attempts, lastError: message, nextAttemptAt: this.now() + backoffMs(attempts) });
-      await this.db.intents.update(op.intentId, { sync: 'pending', lastError: message });
+      await this.db.intents.update(op.intentId, { sync: 'pending', lastError: message, lastRefusal: refusal });
     });
   }
 

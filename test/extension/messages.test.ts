@@ -8,6 +8,8 @@ import {
   type MessageSender,
 } from '../../extension/messages.ts';
 import { snapshot } from './snapshots.ts';
+import { errorText } from '../../components/format.ts';
+import { ProtocolError } from '../../extension/send-message.ts';
 
 const ORIGIN = 'chrome-extension://test-extension-id/';
 const fromPage: MessageSender = { tab: { id: 7 } as MessageSender['tab'], frameId: 0, url: 'https://shop.example.fr/p/1' };
@@ -97,7 +99,22 @@ describe('message protocol', () => {
       throw new Error('storage unavailable');
     };
     const reply = await createMessageDispatcher(h, ORIGIN)({ type: 'getTabProduct', tabId: 1 }, fromPopup);
-    expect(reply).toEqual({ ok: false, error: 'storage unavailable' });
+    expect(reply).toEqual({ ok: false, error: 'storage unavailable', refusal: null });
+  });
+
+  it('passes the server’s refusal on with the error, for the page to say it in the shopper’s language', async () => {
+    const h = handlers();
+    h.getTabProduct = async () => {
+      // What a tRPC client error carries when the server refuses.
+      throw Object.assign(new Error('You already want this product: change or withdraw your current intent instead.'), {
+        data: { code: 'CONFLICT', refusal: { key: 'alreadyWanted', params: {} } },
+      });
+    };
+    const reply = await createMessageDispatcher(h, ORIGIN)({ type: 'getTabProduct', tabId: 1 }, fromPopup);
+    expect(reply).toMatchObject({ ok: false, refusal: { key: 'alreadyWanted', params: {} } });
+    const error = new ProtocolError('refused', reply.ok ? null : reply.refusal);
+    expect(errorText(error, 'fr')).toBe('Vous voulez déjà ce produit : modifiez votre demande actuelle ou retirez-la.');
+    expect(errorText(new Error('fetch failed'), 'fr')).toBe('fetch failed');
   });
 
   it('sendMessage returns the typed response and throws the background error', async () => {

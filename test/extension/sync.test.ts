@@ -8,6 +8,7 @@ import { writeSettings } from '../../extension/settings.ts';
 import { backoffMs, Sync } from '../../extension/sync.ts';
 import { startServer, type RunningServer } from '../../server/http.ts';
 import { snapshot } from './snapshots.ts';
+import { intentErrorText } from '../../components/format.ts';
 
 // The outbox against the real server (tRPC over HTTP on PGlite), stopped and started again on the same port
 // and data: what a shopper's extension meets when the server is down, then back.
@@ -106,6 +107,9 @@ describe('sync: the outbox delivers intents exactly once', () => {
     const row = await db.intents.get(intent.id);
     expect(row?.sync).toBe('failed');
     expect(row?.lastError).toMatch(/region/i);
+    // The server's reason is kept with its key, so the popup says it in the shopper's language.
+    expect(row?.lastRefusal?.key).toBe('invalidInput');
+    expect(intentErrorText(row!, 'fr')).toMatch(/^Le serveur a refusé ces données comme non valides : .*region/s);
     expect(await db.outbox.count()).toBe(0);
   });
 
