@@ -4,6 +4,7 @@ import type { ProductSnapshot } from '../../core/snapshot.ts';
 import type { Database, Intent } from '../db/schema.ts';
 import type { EventBus } from '../events.ts';
 import { applyToPool, joinPool, toPoolSummary, type PoolSummary } from './pools.ts';
+import { JoinBatcher } from './join-batch.ts';
 import { liveProduct, recordObservation, resolveProduct } from './products.ts';
 import { refuse } from '../refusal.ts';
 
@@ -78,77 +79,38 @@ async function existingIntent(db: Db, shopperId: string, id: string): Promise<Re
   return { intent: toIntentView(intent), pool: toPoolSummary(pool), created: false };
 }
 
+/** One batcher per database (server/domain/join-batch.ts): joins to existing pools are written together. */
+const batchers = new WeakMap<Kysely<Database>, JoinBatcher>();
+
 /**
- * The common case in one statement (atomic without an explicit transaction, one round trip): joining an
- * existing pool of a known product. Every part hangs off the intent insert, so a retried id (the insert
- * does nothing) changes nothing either; a second live intent fails the whole statement. Returns null when
- * the pool does not exist yet (or the product was merged): the general path handles that.
+ * The common case: joining the existing pool of a known product, in one statement shared with the joins
+ * arriving at the same time. Null when the pool does not exist yet (or the product was merged): the general
+ * path handles that.
  */
 async function joinExistingPool(
   db: Kysely<Database>,
   shopperId: string,
   input: RegisterInput & { productId: string },
 ): Promise<RegisterResult | 'retry' | null> {
-  const result = await sql<{
-    pool_id: string;
-    inserted: boolean;
-    intent_created_at: Date | null;
-    member_count: number | null;
-    total_quantity: number | null;
-    pool_updated_at: Date | null;
-  }>`
-    with target as (
-      select pool.id as pool_id, pool.product_id from pool
-      join product on product.id = pool.product_id and product.merged_into is null
-      where pool.product_id = ${input.productId} and pool.currency = ${input.currency}
-        and pool.region = ${input.region} and pool.merged_into is null
-    ),
-    i as (
-      insert into intent (id, shopper_id, product_id, pool_id, quantity, max_price, currency, region)
-      select ${input.id}, ${shopperId}, product_id, pool_id, ${input.quantity}, ${input.maxPrice}::numeric,
-        ${input.currency}, ${input.region}
-      from target
-      on conflict (id) do nothing
-      returning pool_id, quantity, max_price, created_at
-    ),
-    upd as (
-      update pool set
-        member_count = pool.member_count + 1,
-        total_quantity = pool.total_quantity + i.quantity,
-        open_members = pool.open_members + (case when i.max_price is null then 1 else 0 end),
-        open_quantity = pool.open_quantity + (case when i.max_price is null then i.quantity else 0 end),
-        updated_at = now()
-      from i where pool.id = i.pool_id
-      returning pool.id, pool.product_id, pool.currency, pool.region, pool.member_count, pool.total_quantity, pool.updated_at
-    ),
-    lvl as (
-      insert into pool_price_level (pool_id, max_price, members, quantity)
-      select pool_id, max_price, 1, quantity from i where max_price is not null
-      on conflict (pool_id, max_price) do update set
-        members = pool_price_level.members + 1, quantity = pool_price_level.quantity + excluded.quantity
-    ),
-    ev as (
-      insert into event (topic, type, payload)
-      select 'pool:' || upd.id, 'pool.changed', jsonb_build_object(
-        'id', upd.id, 'productId', upd.product_id, 'currency', upd.currency, 'region', upd.region,
-        'memberCount', upd.member_count, 'totalQuantity', upd.total_quantity,
-        'updatedAt', to_char(upd.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        'reason', 'join')
-      from upd
-    )
-    select target.pool_id, (i.pool_id is not null) as inserted, i.created_at as intent_created_at,
-      upd.member_count, upd.total_quantity, upd.updated_at as pool_updated_at
-    from target left join i on true left join upd on true
-  `.execute(db);
-  const row = result.rows[0];
-  if (!row) return null;
-  if (!row.inserted) return 'retry';
-  const at = row.intent_created_at!.toISOString();
+  let batcher = batchers.get(db);
+  if (!batcher) batchers.set(db, (batcher = new JoinBatcher(db)));
+  const outcome = await batcher.join({
+    id: input.id,
+    shopperId,
+    productId: input.productId,
+    quantity: input.quantity,
+    maxPrice: input.maxPrice,
+    currency: input.currency,
+    region: input.region,
+  });
+  if (outcome.kind === 'no-pool') return null;
+  if (outcome.kind === 'retry') return 'retry';
+  const at = outcome.createdAt.toISOString();
   return {
     intent: {
       id: input.id,
       productId: input.productId,
-      poolId: row.pool_id,
+      poolId: outcome.poolId,
       quantity: input.quantity,
       maxPrice: input.maxPrice,
       currency: input.currency,
@@ -158,13 +120,13 @@ async function joinExistingPool(
       updatedAt: at,
     },
     pool: {
-      id: row.pool_id,
+      id: outcome.poolId,
       productId: input.productId,
       currency: input.currency,
       region: input.region,
-      memberCount: Number(row.member_count),
-      totalQuantity: Number(row.total_quantity),
-      updatedAt: row.pool_updated_at!.toISOString(),
+      memberCount: outcome.memberCount,
+      totalQuantity: outcome.totalQuantity,
+      updatedAt: outcome.poolUpdatedAt.toISOString(),
     },
     created: true,
   };

@@ -46,6 +46,45 @@ describe.each(ENGINES)('intents on %s', (engine) => {
     expect(pool.member_count).toBe(1);
   });
 
+  it('writes joins that arrive together in one statement, each with its own effects and answer', async () => {
+    const first = await (await h.shopper()).caller.intents.register({ id: randomUUID(), snapshot: snapshot(), quantity: 1, currency: 'EUR', region: 'FR' });
+    const productId = first.intent.productId;
+    const shoppers = await Promise.all(Array.from({ length: 12 }, () => h.shopper()));
+    const eventsBefore = await t.handle.db.selectFrom('event').select('id').where('topic', '=', `pool:${first.pool.id}`).execute();
+    // Twelve shoppers join at once (two max prices, or none).
+    const joins = shoppers.map(({ caller }, k) =>
+      caller.intents.register({ id: randomUUID(), productId, quantity: 1 + (k % 3), maxPrice: k % 3 === 0 ? null : k % 2 ? '80' : '90', currency: 'EUR', region: 'FR' }),
+    );
+    const results = await Promise.all(joins);
+    expect(results.every((r) => r.created && r.pool.id === first.pool.id)).toBe(true);
+    const pool = await t.handle.db.selectFrom('pool').selectAll().where('id', '=', first.pool.id).executeTakeFirstOrThrow();
+    expect(pool.member_count).toBe(13);
+    expect(Number(pool.total_quantity)).toBe(1 + results.reduce((sum, r) => sum + r.intent.quantity, 0));
+    expect(pool.open_members).toBe(1 + results.filter((r) => r.intent.maxPrice === null).length);
+    // Price levels as if each had joined alone.
+    const levels = await t.handle.db.selectFrom('pool_price_level').select(['max_price', 'members', 'quantity']).where('pool_id', '=', pool.id).orderBy('max_price').execute();
+    const expected = (price: string) => results.filter((r) => r.intent.maxPrice === price);
+    expect(levels.map((l) => [Number(l.max_price), l.members, Number(l.quantity)])).toEqual(
+      ['80', '90'].map((price) => [Number(price), expected(price).length, expected(price).reduce((sum, r) => sum + r.intent.quantity, 0)]),
+    );
+    // Every answer's pool is at least as full as the pool after its own join; the last one saw everyone.
+    expect(Math.max(...results.map((r) => r.pool.memberCount))).toBe(13);
+    // One event per statement, not per join: fewer events than joins shows they shared statements.
+    const eventsAfter = await t.handle.db.selectFrom('event').select('id').where('topic', '=', `pool:${first.pool.id}`).execute();
+    expect(eventsAfter.length - eventsBefore.length).toBeGreaterThanOrEqual(1);
+    expect(eventsAfter.length - eventsBefore.length).toBeLessThan(12);
+
+    // A join that fails its statement (a second live intent of one shopper) fails alone: the others go in.
+    const again = await Promise.all(Array.from({ length: 3 }, () => h.shopper()));
+    const attempts = await Promise.all([
+      ...again.map(({ caller }) => codeOf(caller.intents.register({ id: randomUUID(), productId, quantity: 1, maxPrice: null, currency: 'EUR', region: 'FR' }))),
+      codeOf(shoppers[0]!.caller.intents.register({ id: randomUUID(), productId, quantity: 1, maxPrice: null, currency: 'EUR', region: 'FR' })),
+    ]);
+    expect(attempts).toEqual(['OK', 'OK', 'OK', 'CONFLICT']);
+    const after = await t.handle.db.selectFrom('pool').select('member_count').where('id', '=', first.pool.id).executeTakeFirstOrThrow();
+    expect(after.member_count).toBe(16);
+  });
+
   it('is idempotent on the one-statement path too (joining a known product by id)', async () => {
     const first = await (await h.shopper()).caller.intents.register({ id: randomUUID(), snapshot: snapshot(), quantity: 1, currency: 'EUR', region: 'FR' });
     const { caller } = await h.shopper();
