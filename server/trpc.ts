@@ -47,10 +47,15 @@ export const router = t.router;
 export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
-const rateLimited = t.middleware(({ ctx, next }) => {
+/** Refuses a caller over its rate. */
+function limitRate(ctx: Context): void {
   if (ctx.rateLimiter && !ctx.rateLimiter.take(ctx.clientKey)) {
     throw refuse('TOO_MANY_REQUESTS', 'tooManyRequests');
   }
+}
+
+const rateLimited = t.middleware(({ ctx, next }) => {
+  limitRate(ctx);
   return next();
 });
 
@@ -60,49 +65,45 @@ const ROLE_NAMES: Record<Exclude<Access, 'public'>, string> = {
   supplier: 'a supplier invitation',
 };
 
-function requireRole(roles: readonly Exclude<Access, 'public'>[]) {
-  return t.middleware(({ ctx, next }) => {
-    const { actor } = ctx;
-    if (actor.role === 'anonymous') {
-      throw refuse('UNAUTHORIZED', 'signInFirst', { needs: roles.map((r) => ROLE_NAMES[r]).join(' or ') });
-    }
-    if (!roles.includes(actor.role)) {
-      throw refuse('FORBIDDEN', 'notAllowed', { role: actor.role });
-    }
-    return next({ ctx: { ...ctx, actor } });
-  });
+type Role = Exclude<Access, 'public'>;
+type ActorOf<R extends Role> = Extract<Context['actor'], { role: R }>;
+
+/** The caller, when it is one of `roles`; else the refusal (not signed in, or the wrong role). */
+function actorIn<R extends Role>(ctx: Context, roles: readonly R[]): ActorOf<R> {
+  const { actor } = ctx;
+  if (actor.role === 'anonymous') {
+    throw refuse('UNAUTHORIZED', 'signInFirst', { needs: roles.map((r) => ROLE_NAMES[r]).join(' or ') });
+  }
+  if (!(roles as readonly Role[]).includes(actor.role)) throw refuse('FORBIDDEN', 'notAllowed', { role: actor.role });
+  return actor as ActorOf<R>;
 }
+
+// Each procedure has one middleware: the rate, then the role, then the role's ids in the context.
 
 export const publicProcedure = t.procedure.meta({ access: ['public'] }).use(rateLimited);
 
 /** A procedure open to any of `roles`; handlers read `ctx.actor` and narrow it by role. */
-export function procedureFor(...roles: Exclude<Access, 'public'>[]) {
-  return t.procedure.meta({ access: roles }).use(rateLimited).use(requireRole(roles));
+export function procedureFor(...roles: Role[]) {
+  return t.procedure.meta({ access: roles }).use(({ ctx, next }) => {
+    limitRate(ctx);
+    return next({ ctx: { ...ctx, actor: actorIn(ctx, roles) } });
+  });
 }
 
-export const shopperProcedure = t.procedure
-  .meta({ access: ['shopper'] })
-  .use(rateLimited)
-  .use(requireRole(['shopper']))
-  .use(({ ctx, next }) => {
-    if (ctx.actor.role !== 'shopper') throw refuse('FORBIDDEN', 'notAllowed', { role: ctx.actor.role });
-    return next({ ctx: { ...ctx, shopperId: ctx.actor.shopperId } });
-  });
+export const shopperProcedure = t.procedure.meta({ access: ['shopper'] }).use(({ ctx, next }) => {
+  limitRate(ctx);
+  const actor = actorIn(ctx, ['shopper']);
+  return next({ ctx: { ...ctx, actor, shopperId: actor.shopperId } });
+});
 
-export const organiserProcedure = t.procedure
-  .meta({ access: ['organiser'] })
-  .use(rateLimited)
-  .use(requireRole(['organiser']))
-  .use(({ ctx, next }) => {
-    if (ctx.actor.role !== 'organiser') throw refuse('FORBIDDEN', 'notAllowed', { role: ctx.actor.role });
-    return next({ ctx: { ...ctx, organiserId: ctx.actor.organiserId, sessionHash: ctx.actor.sessionHash } });
-  });
+export const organiserProcedure = t.procedure.meta({ access: ['organiser'] }).use(({ ctx, next }) => {
+  limitRate(ctx);
+  const actor = actorIn(ctx, ['organiser']);
+  return next({ ctx: { ...ctx, actor, organiserId: actor.organiserId, sessionHash: actor.sessionHash } });
+});
 
-export const supplierProcedure = t.procedure
-  .meta({ access: ['supplier'] })
-  .use(rateLimited)
-  .use(requireRole(['supplier']))
-  .use(({ ctx, next }) => {
-    if (ctx.actor.role !== 'supplier') throw refuse('FORBIDDEN', 'notAllowed', { role: ctx.actor.role });
-    return next({ ctx: { ...ctx, invitationId: ctx.actor.invitationId, campaignId: ctx.actor.campaignId } });
-  });
+export const supplierProcedure = t.procedure.meta({ access: ['supplier'] }).use(({ ctx, next }) => {
+  limitRate(ctx);
+  const actor = actorIn(ctx, ['supplier']);
+  return next({ ctx: { ...ctx, actor, invitationId: actor.invitationId, campaignId: actor.campaignId } });
+});
