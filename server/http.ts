@@ -9,6 +9,7 @@ import { DealEngine } from './domain/deal-engine.ts';
 import { EventBus } from './events.ts';
 import { registerHandoffRoutes } from './handoff-route.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { registerFastLane } from './fast-lane.ts';
 import { registerShopperEventStream } from './sse.ts';
 import { appRouter, type AppRouter } from './routers/_app.ts';
 
@@ -27,6 +28,8 @@ export interface ServerOptions {
   configure?: (app: FastifyInstance) => void | Promise<void>;
   /** Logger override: false silences it (tests). */
   logger?: boolean;
+  /** false: `intents.register` goes through tRPC's adapter too (tests compare both; see fast-lane.ts). */
+  fastLane?: boolean;
 }
 
 export interface RunningServer {
@@ -39,7 +42,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function buildServer(env: Env, database: DatabaseHandle, bus: EventBus, logger = true): Promise<FastifyInstance> {
+export async function buildServer(env: Env, database: DatabaseHandle, bus: EventBus, logger = true, fastLane = true): Promise<FastifyInstance> {
   const app = Fastify({
     logger:
       logger && env.LOG_LEVEL !== 'silent'
@@ -88,6 +91,8 @@ export async function buildServer(env: Env, database: DatabaseHandle, bus: Event
   } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'];
   // Shoppers' notice streams skip tRPC's stream layer (same wire format): see sse.ts.
   registerShopperEventStream(app, { prefix: '/trpc', base, trpcOptions });
+  // Registrations skip tRPC's HTTP adapter (same answers): see fast-lane.ts.
+  if (fastLane) await registerFastLane(app, { prefix: '/trpc', base, trpcOptions });
   await app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions });
   return app;
 }
@@ -111,7 +116,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // Issue 5: forms deals as pools grow, announces and ends confirmation windows (every process runs one).
     const engine = new DealEngine(database.db, bus);
     await engine.start();
-    const app = await buildServer(env, database, bus, options.logger ?? true);
+    const app = await buildServer(env, database, bus, options.logger ?? true, options.fastLane ?? true);
     await options.configure?.(app);
     await app.listen({ port: env.PORT, host: env.HOST });
     const address = app.server.address();
