@@ -76,6 +76,8 @@ export function plainCall(request: Pick<FastifyRequest, 'query' | 'body' | 'head
   const batch = query.batch === '1' || query.batch === 'true';
   if (keys.length > (batch ? 1 : 0)) return null;
   if (typeof request.body !== 'string' || !request.headers['content-type']?.startsWith('application/json')) return null;
+  // A streaming client (httpBatchStreamLink asks for JSON lines) gets tRPC's streamed answer.
+  if (request.headers['trpc-accept'] !== undefined) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(request.body);

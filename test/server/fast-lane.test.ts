@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createTRPCClient, httpBatchLink, httpLink } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpBatchStreamLink, httpLink } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plainCall } from '../../server/fast-lane.ts';
 import { startServer, type RunningServer } from '../../server/http.ts';
@@ -78,6 +78,10 @@ describe.each(ENGINES)('the fast lane for registrations on %s', (engine) => {
       const retried = await batched.intents.register.mutate(input);
       expect(retried).toEqual({ ...registered, created: false, pool: { ...registered.pool, memberCount: retried.pool.memberCount, totalQuantity: retried.pool.totalQuantity, updatedAt: retried.pool.updatedAt } });
     }
+    // A streaming client is answered by tRPC's handler, in its format.
+    const streaming = createTRPCClient<AppRouter>({ links: [httpBatchStreamLink({ url: `${fast.url}/trpc`, headers: { authorization: `Bearer ${token}` } })] });
+    const streamed = await streaming.intents.register.mutate({ id: randomUUID(), productId, quantity: 1, maxPrice: null, currency: 'EUR', region: 'FR' }).catch((e: unknown) => e);
+    expect(streamed).toMatchObject({ data: { code: 'CONFLICT' } });
     // Byte for byte: the answer to a retry (nothing in it changes between the two servers but the pool's counters).
     const { token: shopper } = await createTRPCClient<AppRouter>({ links: [httpLink({ url: `${plain.url}/trpc` })] }).identity.createShopper.mutate();
     const body = JSON.stringify({ id: randomUUID(), productId, quantity: 3, maxPrice: '70', currency: 'EUR', region: 'FR' });
@@ -104,5 +108,6 @@ describe('what the fast lane takes (the rest goes to tRPC’s handler)', () => {
     expect(plainCall({ query: {}, body: 'null', headers: json })).toBeNull();
     expect(plainCall({ query: {}, body: '{}', headers: { 'content-type': 'text/plain' } })).toBeNull();
     expect(plainCall({ query: {}, body: { already: 'parsed' }, headers: json })).toBeNull();
+    expect(plainCall({ query: { batch: '1' }, body: '{"0":{}}', headers: { ...json, 'trpc-accept': 'application/jsonl' } })).toBeNull();
   });
 });
