@@ -73,7 +73,8 @@ function answer(reply: FastifyReply, status: number, body: string): void {
 export function plainCall(request: Pick<FastifyRequest, 'query' | 'body' | 'headers'>): { input: unknown; batch: boolean } | null {
   const query = request.query as Record<string, unknown>;
   const keys = Object.keys(query);
-  const batch = query.batch === '1' || query.batch === 'true';
+  // As tRPC reads it: a batch only when batch=1 (any other query goes to tRPC's handler).
+  const batch = query.batch === '1';
   if (keys.length > (batch ? 1 : 0)) return null;
   if (typeof request.body !== 'string' || !request.headers['content-type']?.startsWith('application/json')) return null;
   // A streaming client (httpBatchStreamLink asks for JSON lines) gets tRPC's streamed answer.

@@ -104,6 +104,7 @@ describe('what the fast lane takes (the rest goes to tRPC’s handler)', () => {
   it('leaves the rest: batches of several, other query parameters, other bodies and content types', () => {
     expect(plainCall({ query: { batch: '1' }, body: '{"0":{},"1":{}}', headers: json })).toBeNull();
     expect(plainCall({ query: { input: '{}' }, body: '{}', headers: json })).toBeNull();
+    expect(plainCall({ query: { batch: 'true' }, body: '{"0":{}}', headers: json })).toBeNull();
     expect(plainCall({ query: {}, body: '{"id": ', headers: json })).toBeNull();
     expect(plainCall({ query: {}, body: 'null', headers: json })).toBeNull();
     expect(plainCall({ query: {}, body: '{}', headers: { 'content-type': 'text/plain' } })).toBeNull();
