@@ -18,7 +18,7 @@ import { createCallerFactory } from './trpc.ts';
  *
  * What clients see is tRPC's own answer: the same JSON for a single call (`{"result":{"data":…}}`) and for a
  * batch of one (`?batch=1`, `[…]`), the same error shapes and HTTP statuses. Whatever is not the plain case
- * (another method, a body that is not a JSON object, a batch of several calls) is handed to tRPC's own
+ * (a body that is not a JSON object, a batch of several calls, a streaming client) is handed to tRPC's own
  * handler, which answers exactly as before.
  */
 
