@@ -23,12 +23,16 @@ export function pickLocale(languageTag: string | null | undefined): Locale {
 /** Values to put in a message's `{placeholders}`. */
 export type MessageParams = Readonly<Record<string, string | number>>;
 
-/** The message for `key` in `locale`, with `{name}` placeholders filled (unknown ones are left as they are). */
-export function t(locale: Locale, key: MessageKey, params: MessageParams = {}): string {
-  const template = DICTIONARIES[locale][key];
+/** `template` with its `{name}` placeholders filled (unknown ones are left as they are). */
+export function fill(template: string, params: MessageParams = {}): string {
   return template.replace(/\{(\w+)\}/g, (placeholder, name: string) =>
     Object.hasOwn(params, name) ? String(params[name]) : placeholder,
   );
+}
+
+/** The message for `key` in `locale`, with its placeholders filled. */
+export function t(locale: Locale, key: MessageKey, params: MessageParams = {}): string {
+  return fill(DICTIONARIES[locale][key], params);
 }
 
 /** A `t` bound to one language, for components. */

@@ -1,4 +1,4 @@
-import type { Locale, MessageParams } from './index.ts';
+import { fill, type Locale } from './index.ts';
 
 /**
  * Why the server refuses a call, in every language. The server answers with the key (and the English
@@ -67,9 +67,6 @@ export interface Refusal {
   key: RefusalKey;
   params: Record<string, string>;
 }
-
-const fill = (template: string, params: MessageParams) =>
-  template.replace(/\{(\w+)\}/g, (placeholder, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : placeholder));
 
 export function refusalText(refusal: Refusal, locale: Locale): string {
   return fill(REFUSALS[refusal.key][locale], refusal.params);

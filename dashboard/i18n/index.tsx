@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import { pickLocale, type Locale } from '../../core/i18n/index.ts';
+import { fill, pickLocale, type Locale } from '../../core/i18n/index.ts';
 import { en, type DashboardKey } from './en.ts';
 import { fr } from './fr.ts';
 
@@ -34,7 +34,7 @@ export type Params = Readonly<Record<string, string | number>>;
 export type Translate = (key: DashboardKey, params?: Params) => string;
 
 export function translate(locale: Locale, key: DashboardKey, params: Params = {}): string {
-  return DICTIONARIES[locale][key].replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
+  return fill(DICTIONARIES[locale][key], params);
 }
 
 export const LocaleContext = createContext<{ locale: Locale; setLocale: (locale: Locale) => void }>({ locale: 'en', setLocale: () => {} });
