@@ -26,8 +26,8 @@ interface Pending {
 }
 
 /**
- * Group commit for the busiest write. Joins that arrive while statements are being written wait for one to
- * finish and then go together, in one statement: under load PostgreSQL parses, plans and commits once for many joins
+ * Group commit for the busiest write. Joins that arrive while a statement is being written wait for it and
+ * then go together, in one statement: under load PostgreSQL parses, plans and commits once for many joins
  * (bench:server), and a join that arrives alone goes at once, as before. Each join's effects are those of
  * one: its intent, its pool's counters and price levels, one pool event per pool and statement.
  *
@@ -38,34 +38,28 @@ interface Pending {
 export class JoinBatcher {
   readonly #db: Kysely<Database>;
   readonly #maxBatch: number;
-  readonly #maxInFlight: number;
   #queue: Pending[] = [];
-  #inFlight = 0;
+  /** One statement at a time: bench:server measured no gain from two on two cores. */
+  #writing = false;
 
-  /**
-   * At most `maxInFlight` statements at once. One is enough on two cores (bench:server measured no gain
-   * from two); several server processes on one database each write their own.
-   */
-  constructor(db: Kysely<Database>, { maxBatch = 100, maxInFlight = 1 } = {}) {
+  constructor(db: Kysely<Database>, maxBatch = 100) {
     this.#db = db;
     this.#maxBatch = maxBatch;
-    this.#maxInFlight = maxInFlight;
   }
 
   join(join: PoolJoin): Promise<PoolJoinOutcome> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ join, resolve, reject });
-      this.#next();
+      if (!this.#writing) void this.#drain();
     });
   }
 
-  #next(): void {
-    while (this.#queue.length > 0 && this.#inFlight < this.#maxInFlight) {
-      this.#inFlight++;
-      void this.#write(this.#take()).finally(() => {
-        this.#inFlight--;
-        this.#next();
-      });
+  async #drain(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#queue.length > 0) await this.#write(this.#take());
+    } finally {
+      this.#writing = false;
     }
   }
 
@@ -119,8 +113,8 @@ async function joinPools(db: Kysely<Database>, joins: readonly PoolJoin[]): Prom
         ${column((j) => j.region)}::text[]
       ) with ordinality as x(id, shopper_id, product_id, quantity, max_price, currency, region, n)
     ),
-    -- The pools, locked in the order of their ids: statements in flight at once (from several processes)
-    -- that touch the same pools then wait for each other instead of deadlocking.
+    -- The pools, locked in the order of their ids: statements from several server processes that touch the
+    -- same pools then wait for each other instead of deadlocking.
     pools as (
       select pool.id, pool.product_id, pool.currency, pool.region from pool
       join product on product.id = pool.product_id and product.merged_into is null
