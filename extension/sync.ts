@@ -29,6 +29,10 @@ import { readSettings, regionOf, writeSettings, type ShopperIdentity } from './s
 
 export type ServerClient = TRPCClient<AppRouter>;
 
+/** Listening again after the server ended the subscription: 2 s, then doubling, at most 5 minutes. */
+const LISTEN_RETRY_FIRST_MS = 2_000;
+const LISTEN_RETRY_MAX_MS = 5 * 60_000;
+
 export function createServerClient(serverUrl: string, token: string | null, fetchImpl?: typeof fetch): ServerClient {
   const url = `${serverUrl}/trpc`;
   return createTRPCClient<AppRouter>({
@@ -131,6 +135,9 @@ export class Sync {
   private client: { key: string; client: ServerClient } | null = null;
   private subscription: { key: string; unsubscribe(): void } | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private listenTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Subscriptions that ended in a row without starting again (the delay before the next doubles). */
+  private listenFailures = 0;
 
   constructor(private readonly deps: SyncDeps) {
     this.db = deps.db;
@@ -466,16 +473,29 @@ export class Sync {
     this.subscription?.unsubscribe();
     const client = await this.authedClient();
     const input = settings.lastEventId ? { lastEventId: settings.lastEventId } : {};
+    // The link reconnects by itself after a network error. It gives up on a refusal (the server answered the
+    // subscription with an error) or when the stream ends: then listen again, later and later, instead of
+    // staying deaf until the service worker restarts.
+    const ended = () => {
+      if (this.subscription?.key !== key) return;
+      this.subscription = null;
+      const delay = Math.min(LISTEN_RETRY_MAX_MS, LISTEN_RETRY_FIRST_MS * 2 ** this.listenFailures++);
+      this.listenTimer = setTimeout(() => void this.listen().catch(() => undefined), delay);
+    };
     const subscription = client.events.shopper.subscribe(input, {
-      onData: (data) => void this.received(data),
-      onError: () => {
-        // The link reconnects by itself; the scheduled refresh covers what it misses meanwhile.
+      onStarted: () => {
+        this.listenFailures = 0;
       },
+      onData: (data) => void this.received(data),
+      onError: ended,
+      onComplete: ended,
     });
     this.subscription = { key, unsubscribe: () => subscription.unsubscribe() };
   }
 
   stopListening(): void {
+    if (this.listenTimer) clearTimeout(this.listenTimer);
+    this.listenTimer = null;
     this.subscription?.unsubscribe();
     this.subscription = null;
   }

@@ -113,6 +113,30 @@ describe('sync: the outbox delivers intents exactly once', () => {
     expect(await db.outbox.count()).toBe(0);
   });
 
+  it('listens again when the server refuses the live subscription, and then hears the events', { timeout: 30_000 }, async () => {
+    const events: string[] = [];
+    const db = new ExtensionDB(`sync-${Math.random()}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+    await writeSettings(db, { serverUrl: `http://127.0.0.1:${port}` });
+    const sync = new Sync({ db, languageTag: () => 'fr-FR', onEvent: async (event) => void events.push(event.type) });
+    await sync.join({ snapshot: snapshot({ url: 'https://shop.example.fr/p/listening' }), quantity: 1, maxPrice: null, currency: 'EUR' });
+    await sync.flush();
+    // A resume point the server refuses (not an event id): the subscription ends with a refusal.
+    await writeSettings(db, { lastEventId: 'not-an-id' });
+    await sync.listen();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await writeSettings(db, { lastEventId: null });
+    // Listening again (2 s later), the subscription starts; a notice for this shopper then arrives.
+    const shopperId = (await server!.database.db.selectFrom('intent').select('shopper_id').orderBy('created_at', 'desc').executeTakeFirstOrThrow()).shopper_id;
+    const notice = { type: 'campaign.opened', campaignId: '00000000-0000-4000-8000-000000000001', productName: 'Kettle' };
+    const deadline = Date.now() + 15_000;
+    while (!events.includes('campaign.opened') && Date.now() < deadline) {
+      await server!.bus.transaction((trx) => server!.bus.publish(trx, `shopper:${shopperId}`, 'notice', notice));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    sync.stopListening();
+    expect(events).toContain('campaign.opened');
+  });
+
   it('never contacts the server before the shopper acts: no identity, nothing to refresh', async () => {
     const { db, sync } = await shopper();
     const before = (await server!.database.db.selectFrom('shopper').select('id').execute()).length;
