@@ -104,8 +104,10 @@ const ALLOWED_SENDER: Record<RequestType, SenderKind> = {
   syncNow: 'extension-page',
 };
 
-/** What travels back: errors are values, so the caller gets a clear message rather than a closed port. */
-/** A failure's `refusal`: the server's reason, to show in the shopper's language (core/i18n/refusals.ts). */
+/**
+ * What travels back: errors are values, so the caller gets a clear message rather than a closed port. A
+ * failure's `refusal` is the server's reason, to show in the shopper's language (core/i18n/refusals.ts).
+ */
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: string; refusal?: Refusal | null };
 
 export { ProtocolError, sendMessage } from './send-message.ts';

@@ -2,8 +2,9 @@ import { browser } from 'wxt/browser';
 import type { Refusal } from '../core/i18n/refusals.ts';
 import type { Reply, RequestOf, RequestType, ResponseOf } from './messages.ts';
 
-// The sending half of the protocol in messages.ts. Type imports only: the content script bundles this file,
-// and must not carry zod or the schemas (they run in the background, on arrival).
+// The sending half of the protocol in messages.ts, for the extension's pages and background. Type imports
+// only: zod and the schemas run in the background, on arrival. (The content script posts its one report with
+// runtime.sendMessage directly: it reads no answer.)
 
 /** The background's error; `data.refusal` when the server refused (shown in the shopper's language). */
 export class ProtocolError extends Error {

@@ -18,6 +18,6 @@ export class RefusalCause extends Error {
  * error behind it, for the logs.
  */
 export function refuse(code: TRPC_ERROR_CODE_KEY, key: RefusalKey, params: Record<string, string> = {}, cause?: unknown): TRPCError {
-  const refusal = { key, params };
-  return new TRPCError({ code, message: refusalText(refusal, 'en'), cause: new RefusalCause(refusal, { cause }) });
+  const reason = new RefusalCause({ key, params }, { cause });
+  return new TRPCError({ code, message: reason.message, cause: reason });
 }

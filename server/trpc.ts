@@ -1,6 +1,6 @@
 import { initTRPC } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import type { Refusal } from '../core/i18n/refusals.ts';
+import { refusalText, type Refusal } from '../core/i18n/refusals.ts';
 import type { Context } from './context.ts';
 import { refuse, RefusalCause } from './refusal.ts';
 
@@ -31,8 +31,8 @@ const t = initTRPC
             : null;
       return {
         ...shape,
-        // A readable sentence for people; the flattened issues for forms.
-        message: zodError ? `Invalid input: ${z.prettifyError(zodError)}` : shape.message,
+        // A readable sentence for people ("Invalid input: …" for bad input); the flattened issues for forms.
+        message: zodError && refusal ? refusalText(refusal, 'en') : shape.message,
         data: { ...shape.data, zodError: zodError ? z.flattenError(zodError) : null, refusal },
       };
     },
