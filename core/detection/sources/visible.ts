@@ -465,12 +465,23 @@ function setLabelled(out: Labelled, label: string, value: string | null): boolea
 }
 
 /**
+ * Whether an element's text starts inside a link or a button: a menu entry or a control, not a label (most
+ * label candidates of a page are such list items). Looks at the first node that is not blank space only.
+ */
+function startsInControl(el: Element): boolean {
+  let node = el.firstChild;
+  while (node && node.nodeType === 3 && !node.nodeValue?.trim()) node = node.nextSibling;
+  const tag = node?.nodeType === 1 ? (node as Element).tagName : '';
+  return tag === 'A' || tag === 'BUTTON';
+}
+
+/**
  * Whether an element's text may start with a label. Most label candidates are menu entries and other
  * texts: their first characters tell, and the rest is not read. A label is at most 40 characters once
  * parenthesised words are taken out, so a text with a parenthesis goes on to the full check.
  */
 function mayBeLabel(el: Element | undefined): boolean {
-  return LABEL_START.test(text(el, 44, 560) ?? '');
+  return !!el && !startsInControl(el) && LABEL_START.test(text(el, 44, 560) ?? '');
 }
 
 /** "Label: value", "Label - value". */
