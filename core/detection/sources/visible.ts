@@ -344,26 +344,21 @@ function pricesShown(page: PageContext, scan: PageScan, heading: Element | null)
   const headingAncestors = heading ? ancestors(heading) : new Map<Element, number>();
   let best: PriceShown | null = null;
   const was: string[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const el = list[i];
-    // Cheapest tests first: most candidates show no amount at all.
-    if (!el || el.childElementCount > 6) continue;
-    const tag = el.tagName;
-    if (tag === 'SCRIPT' || tag === 'STYLE' || tag === 'META' || tag === 'INPUT' || tag === 'SELECT' || tag === 'OPTION') continue;
+
+  /** Scores one candidate, the i-th; `elsewhere`: in a list of other products or the page's chrome. */
+  const scored = (el: Element, i: number, elsewhere: boolean, near: number): PriceShown | null => {
     const t = text(el, 80);
-    if (!t || t.length > 60 || !/\d/.test(t)) continue;
+    if (!t || t.length > 60 || !/\d/.test(t)) return null;
     const parsed = parsePriceText(t);
-    if (!parsed) continue;
+    if (!parsed) return null;
     // The heading names the product; an amount in it ("$150K dress") is not its price.
-    if (heading && (heading.contains(el) || el.contains(heading))) continue;
+    if (heading && (heading.contains(el) || el.contains(heading))) return null;
     // Text holding a crossed-out amount reads it first: that element is not the current price.
-    if (el.childElementCount > 0 && el.querySelector('del, s, strike')) continue;
+    if (el.childElementCount > 0 && el.querySelector('del, s, strike')) return null;
     const currency = currencyOfText(t, page);
     // An amount without a currency is often a number of another kind (an id, a quantity).
     let score = currency ? 2 : -1;
     if (NOT_PRICE_TEXT.test(t)) score -= 4;
-    const elsewhere = inRelatedBlock(el) || isPageChrome(el);
-    const near = heading ? distance(el, headingAncestors) : 80;
     const kind = notCurrent(el);
     if (kind) {
       score -= 8;
@@ -376,8 +371,33 @@ function pricesShown(page: PageContext, scan: PageScan, heading: Element | null)
     const words = parsed.rest.replace(/[^\p{L}]/gu, '').length;
     if (words > 8) score -= words > 16 ? 3 : 1.5;
     // The first price element wins ties: shops show the product's price before others' prices.
-    score -= i * 0.002;
-    if (!best || score > best.score) best = { amount: parsed.amount, currency, score };
+    return { amount: parsed.amount, currency, score: score - i * 0.002 };
+  };
+
+  // Most candidates sit in lists of other products, or far from the heading: they give no "was" price, and
+  // score at most `bound`. They are read only when they could still beat the best of the others.
+  const later: { el: Element; i: number; elsewhere: boolean; near: number; bound: number }[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const el = list[i];
+    if (!el || el.childElementCount > 6) continue;
+    const tag = el.tagName;
+    if (tag === 'SCRIPT' || tag === 'STYLE' || tag === 'META' || tag === 'INPUT' || tag === 'SELECT' || tag === 'OPTION') continue;
+    // Where an element sits is cheap to learn (ancestors' answers are remembered); its text is not.
+    const elsewhere = inRelatedBlock(el) || isPageChrome(el);
+    const near = heading ? distance(el, headingAncestors) : 80;
+    if (elsewhere || near > 12) {
+      // The best score it could reach: a currency, a "current" class, its closeness to the heading.
+      const bound = 3 + (heading ? Math.max(0, 8 - near) * 0.75 : 0) - (elsewhere ? 6 : 0) - i * 0.002;
+      later.push({ el, i, elsewhere, near, bound });
+    } else {
+      const c = scored(el, i, elsewhere, near);
+      if (c && (!best || c.score > best.score)) best = c;
+    }
+  }
+  for (const { el, i, elsewhere, near, bound } of later) {
+    if (best && bound <= best.score) continue;
+    const c = scored(el, i, elsewhere, near);
+    if (c && (!best || c.score > best.score)) best = c;
   }
   return { best: best && best.score > 1 ? best : null, was };
 }
