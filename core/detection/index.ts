@@ -36,8 +36,7 @@ function documentUrl(doc: Document): string | null {
   return u && /^https?:/i.test(u) ? u : null;
 }
 
-function pageContext(doc: Document, options: DetectOptions, metas: Map<string, string>): PageContext {
-  const canonical = doc.querySelector('link[rel="canonical"]')?.getAttribute('href') ?? null;
+function pageContext(doc: Document, options: DetectOptions, metas: Map<string, string>, canonical: string | null): PageContext {
   const url =
     absoluteUrl(options.url, null) ??
     absoluteUrl(documentUrl(doc), null) ??
@@ -74,7 +73,9 @@ const shownIdentifier = (field: 'sku' | 'mpn') => (r: Reading) =>
 
 function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
   const metas = readMetas(doc);
-  const page = pageContext(doc, options, metas);
+  // Read once: a page without one is searched to its end.
+  const canonicalHref = doc.querySelector('link[rel="canonical"]')?.getAttribute('href') ?? null;
+  const page = pageContext(doc, options, metas, canonicalHref);
   const title = metas.get('og:title') ?? doc.querySelector('title')?.textContent ?? null;
   const scan = scanPage(doc);
   const headingEl = mainHeading(scan, title ? stripShopName(title, page.siteNames) : null);
@@ -91,7 +92,7 @@ function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
   ].filter((r): r is Reading => r !== null);
   if (!isProductPage(readings, page.declaredTypes)) return null;
 
-  const canonical = absoluteUrl(doc.querySelector('link[rel="canonical"]')?.getAttribute('href'), page.url);
+  const canonical = absoluteUrl(canonicalHref, page.url);
   const url = canonical ?? absoluteUrl(metas.get('og:url'), page.url) ?? page.url;
   const retailer = page.url ? retailerOf(page.url) : null;
   if (!url || !retailer) return null;
