@@ -6,7 +6,7 @@
  *   page → sources (json-ld, microdata, rdfa, meta, visible) → readings → merge → ProductSnapshot
  */
 import type { EvidenceSource, ProductSnapshot, SnapshotField } from '../snapshot.ts';
-import { choose, isProductPage, withoutWasPrices, type Choice } from './merge.ts';
+import { choose, declaresArticle, isProductPage, withoutWasPrices, type Choice } from './merge.ts';
 import { countryOfHost, currencyOfContext } from './parse/currency.ts';
 import { cleanBrand, stripShopName } from './parse/text.ts';
 import { absoluteUrl, retailerOf } from './parse/url.ts';
@@ -15,7 +15,7 @@ import { readMeta, readMetas } from './sources/meta.ts';
 import { clearAncestorCaches, readMicrodata } from './sources/microdata.ts';
 import { readRdfa } from './sources/rdfa.ts';
 import { readUrl } from './sources/url.ts';
-import { mainHeading, readVisible, scanPage } from './sources/visible.ts';
+import { mainHeading, readVisible, scanPage, type PageScan } from './sources/visible.ts';
 import type { PageContext, Reading } from './types.ts';
 
 export { parseAmount, parseMarkupPrice, parsePriceText } from './parse/price.ts';
@@ -77,19 +77,31 @@ function detect(doc: Document, options: DetectOptions): ProductSnapshot | null {
   const canonicalHref = doc.querySelector('link[rel="canonical"]')?.getAttribute('href') ?? null;
   const page = pageContext(doc, options, metas, canonicalHref);
   const title = metas.get('og:title') ?? doc.querySelector('title')?.textContent ?? null;
-  const scan = scanPage(doc);
-  const headingEl = mainHeading(scan, title ? stripShopName(title, page.siteNames) : null);
-  const heading = headingEl?.textContent?.trim().slice(0, 300) || title;
+
+  // What the page shows is read when it can change the answer: most pages a shopper opens are not product
+  // pages, and their markup, or the lack of a heading, tells so without reading their text.
+  let shown: { scan: PageScan; heading: Element | null } | undefined;
+  const readShown = () => {
+    if (shown) return shown;
+    const scan = scanPage(doc);
+    return (shown = { scan, heading: mainHeading(scan, title ? stripShopName(title, page.siteNames) : null) });
+  };
+  let headingText: string | null | undefined;
+  const heading = () => (headingText ??= readShown().heading?.textContent?.trim().slice(0, 300) || title);
+
+  const jsonLd = readJsonLd(page, heading);
+  const microdata = readMicrodata(page, heading);
+  const rdfa = readRdfa(page, heading);
+  const meta = readMeta(page, metas);
+  const described = [jsonLd, microdata, rdfa].some((r) => r?.signal === 2);
+  // A page that declares itself an article shows products without selling them (isProductPage).
+  if (!described && declaresArticle(page.declaredTypes)) return null;
+  // Without markup describing a product, or Open Graph's word, only what the page shows can make it one.
+  const { scan, heading: headingEl } = readShown();
+  const visible = readVisible(page, scan, headingEl, !described && meta?.signal !== 1);
 
   // Strongest first: on equal weight the first reading wins.
-  const readings = [
-    readJsonLd(page, heading),
-    readMicrodata(page, heading),
-    readRdfa(page, heading),
-    readMeta(page, metas),
-    readVisible(page, scan, headingEl),
-    readUrl(page),
-  ].filter((r): r is Reading => r !== null);
+  const readings = [jsonLd, microdata, rdfa, meta, visible, readUrl(page)].filter((r): r is Reading => r !== null);
   if (!isProductPage(readings, page.declaredTypes)) return null;
 
   const canonical = absoluteUrl(canonicalHref, page.url);

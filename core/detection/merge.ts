@@ -62,6 +62,11 @@ export function withoutWasPrices(readings: readonly Reading[]): Reading[] {
 /** Page types that say "this is something to read": a product shown there is reviewed or cited, not sold. */
 const ARTICLE_TYPES = new Set(['article', 'newsarticle', 'blogposting', 'review', 'reportagenewsarticle', 'socialmediaposting', 'recipe', 'techarticle', 'scholarlyarticle', 'liveblogposting']);
 
+export function declaresArticle(declaredTypes: ReadonlySet<string>): boolean {
+  for (const t of declaredTypes) if (ARTICLE_TYPES.has(t)) return true;
+  return false;
+}
+
 /**
  * Whether the readings together say the page is about one product. Markup that describes a product with
  * an offer or an identifier is enough; what is only shown (a heading, a price, a buy button) is enough
@@ -69,7 +74,7 @@ const ARTICLE_TYPES = new Set(['article', 'newsarticle', 'blogposting', 'review'
  */
 export function isProductPage(readings: readonly Reading[], declaredTypes: ReadonlySet<string>): boolean {
   if (readings.some((r) => r.signal === 2)) return true;
-  if ([...declaredTypes].some((t) => ARTICLE_TYPES.has(t))) return false;
+  if (declaresArticle(declaredTypes)) return false;
   const visible = readings.find((r) => r.source === 'visible');
   const meta = readings.find((r) => r.source === 'meta');
   if (visible?.signal === 1) return true;

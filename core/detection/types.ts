@@ -12,6 +12,12 @@ export interface PageContext extends CurrencyContext {
   declaredTypes: Set<string>;
 }
 
+/**
+ * The page's main heading (else its title), asked for only when needed: finding it reads the page's text,
+ * and most pages never need it (one product in their markup, or none and nothing shown).
+ */
+export type HeadingText = () => string | null;
+
 /** The product fields a source can read, already normalised (price as decimal string, ISO currency...). */
 export interface ProductFields {
   name?: string | null;

@@ -154,6 +154,11 @@ describe('currency', () => {
     expect(currencyOfContext({ lang: 'de-AT' })).toBe('EUR');
     expect(currencyOfContext({ lang: 'pl' })).toBe('PLN');
     expect(currencyOfContext({ lang: 'en' })).toBeNull();
+    // A currency code's first letters name its country; not in the euro area.
+    expect(currencyOfContext({ country: countryOfHost('tienda.do') })).toBe('DOP');
+    expect(currencyOfContext({ country: countryOfHost('shop.hr') })).toBe('EUR');
+    expect(currencyOfContext({ country: countryOfHost('shop.li') })).toBe('CHF');
+    expect(countryOfHost('shop.xo')).toBeNull();
   });
 });
 
@@ -199,6 +204,10 @@ describe('availability', () => {
     ['preorder', 'PreOrder'],
     ['https://schema.org/Discontinued', 'Discontinued'],
     ['http://data-vocabulary.org/in_stock', 'InStock'],
+    ['In-Stock', 'InStock'],
+    ['limited_availability', 'LimitedAvailability'],
+    ['Pre-Order', 'PreOrder'],
+    ['Not Available', 'OutOfStock'],
   ])('%s → %s', (value, name) => {
     expect(parseAvailability(value)).toBe(name);
   });

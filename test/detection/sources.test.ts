@@ -244,6 +244,29 @@ describe('visible page', () => {
     expect(detect(page(html, head))).toBeNull();
   });
 
+  it("reads the page's text only where it can change the answer", () => {
+    // Walks of the page's elements (the one pass of the visible heuristics) are counted.
+    const walks = (doc: Document) => {
+      const body = doc.body;
+      const counted = { n: 0 };
+      const byTag = body.getElementsByTagName.bind(body);
+      const all = body.querySelectorAll.bind(body);
+      body.getElementsByTagName = ((tag: string) => (tag === '*' && counted.n++, byTag(tag))) as typeof body.getElementsByTagName;
+      body.querySelectorAll = ((sel: string) => (sel === '*' && counted.n++, all(sel))) as typeof body.querySelectorAll;
+      return counted;
+    };
+    const head = ld({ '@context': 'https://schema.org', '@type': 'NewsArticle', headline: 'Review' });
+    const article = page('<article><h1>Console review</h1><p>It costs <span class="price">$499</span>.</p></article>', head);
+    const read = walks(article);
+    expect(detect(article)).toBeNull();
+    expect(read.n).toBe(0);
+
+    const shop = page('<h1>Red Kettle</h1><span class="price">39,90 €</span><button>Add to cart</button>');
+    const shopRead = walks(shop);
+    expect(detect(shop)?.price).toBe('39.9');
+    expect(shopRead.n).toBeGreaterThan(0);
+  });
+
   it('finds no product on a page with a heading and no price', () => {
     expect(detect(page('<h1>About us</h1><p>We sell kettles since 1990.</p><button>Contact</button>'))).toBeNull();
   });

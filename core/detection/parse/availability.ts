@@ -1,14 +1,12 @@
 import { AVAILABILITIES, type Availability } from '../../availability.ts';
 
-/** Lower-cased spellings seen in markup (schema.org URLs, Open Graph's `instock`/`oos`, feeds' `in stock`). */
+/**
+ * Other spellings seen in markup, lower case without spaces, dashes or underscores (schema.org's names are
+ * read that way too: "in_stock", "In Stock", "pre-order"): Open Graph's `oos`, feeds' `available`.
+ */
 const ALIASES: Record<string, Availability> = {
-  instock: 'InStock', available: 'InStock', 'in stock': 'InStock', in_stock: 'InStock', 'available for order': 'InStock',
-  oos: 'OutOfStock', outofstock: 'OutOfStock', 'out of stock': 'OutOfStock', out_of_stock: 'OutOfStock',
-  unavailable: 'OutOfStock', 'not available': 'OutOfStock', soldout: 'OutOfStock', 'sold out': 'OutOfStock',
-  preorder: 'PreOrder', 'pre-order': 'PreOrder', pre_order: 'PreOrder', pending: 'PreOrder', backorder: 'BackOrder',
-  'available for pre-order': 'PreOrder', discontinued: 'Discontinued', limitedavailability: 'LimitedAvailability',
-  instoreonly: 'InStoreOnly', onlineonly: 'OnlineOnly', presale: 'PreSale', madetoorder: 'MadeToOrder',
-  reserved: 'Reserved',
+  available: 'InStock', availablefororder: 'InStock', oos: 'OutOfStock', unavailable: 'OutOfStock',
+  notavailable: 'OutOfStock', pending: 'PreOrder', availableforpreorder: 'PreOrder',
 };
 const BY_LOWER = new Map<string, Availability>(AVAILABILITIES.map((a) => [a.toLowerCase(), a]));
 
@@ -19,6 +17,7 @@ export function parseAvailability(value: unknown): Availability | null {
     .trim()
     .replace(/^https?:\/\/(?:www\.)?(?:schema|data-vocabulary)\.org\//i, '')
     .replace(/^schema:/i, '')
+    .replace(/[\s_-]/g, '')
     .toLowerCase();
   const a = BY_LOWER.get(v) ?? ALIASES[v] ?? null;
   // For a shopper "sold out" is "out of stock": shops use the two for the same state.

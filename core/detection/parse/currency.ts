@@ -29,17 +29,13 @@ const SYMBOL_KEYS = Object.keys(SYMBOLS).sort((a, b) => b.length - a.length);
 /** All symbols in one pattern (longest first at each position): one scan of the text, not one per symbol. */
 const SYMBOL_PATTERN = new RegExp(SYMBOL_KEYS.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
 
-/** The currency of a country, by ISO 3166 code (used for domains and `lang="xx-YY"`). */
-const BY_COUNTRY: Record<string, string> = {
-  US: 'USD', GB: 'GBP', UK: 'GBP', IE: 'EUR', DE: 'EUR', AT: 'EUR', FR: 'EUR', IT: 'EUR', ES: 'EUR', PT: 'EUR',
-  NL: 'EUR', BE: 'EUR', LU: 'EUR', FI: 'EUR', GR: 'EUR', SK: 'EUR', SI: 'EUR', EE: 'EUR', LV: 'EUR', LT: 'EUR',
-  CY: 'EUR', MT: 'EUR', HR: 'EUR', CH: 'CHF', LI: 'CHF', PL: 'PLN', CZ: 'CZK', HU: 'HUF', RO: 'RON', BG: 'BGN',
-  SE: 'SEK', NO: 'NOK', DK: 'DKK', IS: 'ISK', RU: 'RUB', BY: 'BYN', UA: 'UAH', KZ: 'KZT', TR: 'TRY', IL: 'ILS',
-  CA: 'CAD', AU: 'AUD', NZ: 'NZD', MX: 'MXN', BR: 'BRL', AR: 'ARS', CL: 'CLP', CO: 'COP', PE: 'PEN', UY: 'UYU',
-  JP: 'JPY', CN: 'CNY', KR: 'KRW', TW: 'TWD', HK: 'HKD', SG: 'SGD', IN: 'INR', PK: 'PKR', TH: 'THB', VN: 'VND',
-  PH: 'PHP', MY: 'MYR', ID: 'IDR', SA: 'SAR', AE: 'AED', EG: 'EGP', ZA: 'ZAR', NG: 'NGN', KE: 'KES', RS: 'RSD',
-  MA: 'MAD', QA: 'QAR', KW: 'KWD', BA: 'BAM', MK: 'MKD', GE: 'GEL', AZ: 'AZN', MD: 'MDL',
-};
+/**
+ * The currency of a country, by ISO 3166 code (used for domains and `lang="xx-YY"`): a currency code's
+ * first two letters name its country, but in the euro area (X-codes are shared by several countries).
+ */
+const BY_COUNTRY: Record<string, string> = { UK: 'GBP', LI: 'CHF' };
+for (const code of CODES) if (code[0] !== 'X') BY_COUNTRY[code.slice(0, 2)] = code;
+for (const country of 'AT BE CY DE EE ES FI FR GR HR IE IT LT LU LV MT NL PT SI SK'.split(' ')) BY_COUNTRY[country] = 'EUR';
 
 /** Where `$`, `kr` or `¥` is shown, the country says which one. */
 const DOLLAR_COUNTRIES = new Set(['US', 'CA', 'AU', 'NZ', 'MX', 'AR', 'CL', 'CO', 'UY', 'HK', 'SG', 'TW']);

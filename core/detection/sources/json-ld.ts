@@ -1,6 +1,6 @@
 /** Evidence from schema.org JSON-LD (`<script type="application/ld+json">`): @graph, arrays, nesting. */
 import * as LIMITS from '../limits.ts';
-import type { PageContext, Reading } from '../types.ts';
+import type { HeadingText, PageContext, Reading } from '../types.ts';
 import {
   isCoreProductType,
   isProductType,
@@ -93,7 +93,7 @@ export function readJsonLdProducts(page: PageContext): { reading: ProductReading
   return out;
 }
 
-export function readJsonLd(page: PageContext, heading: string | null): Reading | null {
+export function readJsonLd(page: PageContext, heading: HeadingText): Reading | null {
   // Products met only in lists (a category page) or as a part of something else are not the page's.
   const main = pickMainProduct(readJsonLdProducts(page).filter((p) => !p.listed), page, heading);
   if (!main) return null;

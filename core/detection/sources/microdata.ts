@@ -1,5 +1,5 @@
 /** Evidence from schema.org (and the older data-vocabulary.org) microdata: `itemscope` / `itemprop`. */
-import type { PageContext, Reading } from '../types.ts';
+import type { HeadingText, PageContext, Reading } from '../types.ts';
 import { MICRODATA, readItems, type Item, type ItemSyntax } from './items.ts';
 import { isProductType, pickMainProduct, readProduct, typesOf } from './schema-org.ts';
 
@@ -84,7 +84,7 @@ function isPageProduct(item: Item): boolean {
 
 export function readItemSource(
   page: PageContext,
-  heading: string | null,
+  heading: HeadingText,
   syntax: ItemSyntax,
   source: 'microdata' | 'rdfa',
 ): Reading | null {
@@ -99,6 +99,6 @@ export function readItemSource(
   return { source, signal: sold ? 2 : 0, ...fields };
 }
 
-export function readMicrodata(page: PageContext, heading: string | null): Reading | null {
+export function readMicrodata(page: PageContext, heading: HeadingText): Reading | null {
   return readItemSource(page, heading, MICRODATA, 'microdata');
 }

@@ -10,18 +10,18 @@ import { parseGtin } from '../parse/gtin.ts';
 import { parseMarkupPrice } from '../parse/price.ts';
 import { cleanText } from '../parse/text.ts';
 import { absoluteUrl } from '../parse/url.ts';
-import type { PageContext, ProductFields } from '../types.ts';
+import type { HeadingText, PageContext, ProductFields } from '../types.ts';
 
 export type Thing = { [key: string]: unknown };
 
-/** Types that describe something a shop sells (schema.org Product and its kin, and sold events). */
-const PRODUCT_TYPES = new Set([
-  'product', 'productgroup', 'productmodel', 'individualproduct', 'someproducts', 'car', 'vehicle', 'motorcycle',
-  'motorizedbicycle', 'book', 'offer', 'event', 'musicalbum', 'musicrecording', 'movie', 'videogame', 'softwareapplication',
-]);
-/** Of those, types that are a product even without an offer, when they carry an identifier. */
+/** Types that are a product even without an offer, when they carry an identifier. */
 const CORE_PRODUCT_TYPES = new Set([
   'product', 'productgroup', 'productmodel', 'individualproduct', 'someproducts', 'car', 'vehicle', 'motorcycle',
+]);
+/** Types that describe something a shop sells: those, their kin, and sold events. */
+const PRODUCT_TYPES = new Set([
+  ...CORE_PRODUCT_TYPES, 'motorizedbicycle', 'book', 'offer', 'event', 'musicalbum', 'musicrecording', 'movie', 'videogame',
+  'softwareapplication',
 ]);
 
 export function typesOf(thing: Thing): string[] {
@@ -220,16 +220,19 @@ export function nameMatch(name: string | Set<string> | null | undefined, heading
 export function pickMainProduct(
   products: readonly { reading: ProductReading }[],
   page: PageContext,
-  heading: string | null,
+  heading: HeadingText,
 ): ProductReading | null {
   let best: ProductReading | null = null;
   let bestScore = -Infinity;
+  // One product needs no choosing: the heading is looked for only to tell several apart.
+  const text = products.length > 1 ? heading() : null;
+  const named = text ? nameWords(text) : null;
   for (let index = 0; index < products.length; index++) {
     const reading = (products[index] as { reading: ProductReading }).reading;
     let score = -index * 0.01;
     if (reading.price !== null) score += 3;
     if (reading.sold) score += 1;
-    score += 2 * nameMatch(reading.name, heading);
+    score += 2 * nameMatch(reading.name, named);
     if (reading.url && page.url && samePath(reading.url, page.url)) score += 2;
     if (score > bestScore) {
       bestScore = score;

@@ -15,11 +15,13 @@ import type { PageContext, Reading } from '../types.ts';
 import { classOf, inRelatedBlock, isPageChrome } from './microdata.ts';
 import { nameMatch, nameWords } from './schema-org.ts';
 
-/** Class or id words of a price that is not the price paid now. */
-const NOT_CURRENT_PRICE =
-  /old|was|before|regular|strike|crossed|original|list-?price|rrp|uvp|msrp|compare|retail|sav(e|ing)|discount|reduc|instead|statt|barr|antes|anterior|vorher|alt-|prev|from-price|unit-?price|per-?unit|basis|base-?price|grundpreis|ship|deliver|install|month|rate|emi|coupon|points|club|member|bonus|tax|vat/i;
-/** Of those, the words of a former price shown crossed out ("was", "old price", "RRP"). */
+/** Class or id words of a former price shown crossed out ("was", "old price", "RRP"). */
 const FORMER_PRICE = /old|was|strike|crossed|before|regular|original|list-?price|rrp|uvp|msrp|barr|anterior|antes|statt|vorher|prev|compare|full-?price/i;
+/** Those, and the words of other amounts than the price paid now (shipping, instalments, unit prices). */
+const NOT_CURRENT_PRICE = new RegExp(
+  `${FORMER_PRICE.source}|retail|sav(e|ing)|discount|reduc|instead|alt-|from-price|unit-?price|per-?unit|basis|base-?price|grundpreis|ship|deliver|install|month|rate|emi|coupon|points|club|member|bonus|tax|vat`,
+  'i',
+);
 /** Class words of the price paid now. */
 const CURRENT_PRICE = /sale|current|final|now|actual|our|special|offer|main|big|large|product-?price|selling|promo|deal|new/i;
 /** Text around an amount that makes it something else than the product's price. */
@@ -486,13 +488,24 @@ function setLabelled(out: Labelled, label: string, value: string | null): boolea
 
 /**
  * Whether an element's text starts inside a link or a button: a menu entry or a control, not a label (most
- * label candidates of a page are such list items). Looks at the first node that is not blank space only.
+ * label candidates of a page are such list items, their link often wrapped in a span). Looks at the first
+ * few nodes, in document order, up to the first that is not blank text.
  */
 function startsInControl(el: Element): boolean {
-  let node = el.firstChild;
-  while (node && node.nodeType === 3 && !node.nodeValue?.trim()) node = node.nextSibling;
-  const tag = node?.nodeType === 1 ? (node as Element).tagName : '';
-  return tag === 'A' || tag === 'BUTTON';
+  let node: Node | null = el.firstChild;
+  for (let steps = 0; node && steps < 12; steps++) {
+    if (node.nodeType === 1) {
+      const tag = (node as Element).tagName;
+      if (tag === 'A' || tag === 'BUTTON') return true;
+      if (node.firstChild) {
+        node = node.firstChild;
+        continue;
+      }
+    } else if (node.nodeType === 3 && node.nodeValue?.trim()) return false;
+    while (node && !node.nextSibling) node = node.parentNode === el ? null : node.parentNode;
+    node = node ? node.nextSibling : null;
+  }
+  return false;
 }
 
 /**
@@ -571,18 +584,24 @@ function brandShown(scan: PageScan): string | null {
   return null;
 }
 
-export function readVisible(page: PageContext, scan: PageScan, heading: Element | null): Reading {
+/**
+ * What the page shows. `decides`: nothing else says the page is a product page, so a reading that cannot
+ * say so either is cut short (no heading; or no price, stock message, breadcrumbs or buy button).
+ */
+export function readVisible(page: PageContext, scan: PageScan, heading: Element | null, decides = false): Reading {
   const name = heading ? text(heading, 500) : null;
+  if (decides && name === null) return { source: 'visible', signal: 0 };
   const { best: price, was } = pricesShown(page, scan, heading);
   const buy = hasBuyButton(scan);
   const stock = stockShown(scan);
+  const crumbs = scan.breadcrumbs;
+  if (decides && price === null && stock !== 'OutOfStock' && !crumbs && !buy) return { source: 'visible', signal: 0, name };
   const ids = labelledIdentifiers(scan, heading ? ancestors(heading) : new Map<Element, number>());
   // A buy button is the surest sign: stock messages also describe sizes and other products.
   const availability: Availability | null = buy ? 'InStock' : stock;
   // A page shows a product when its heading comes with a price or a stock message, and a way to buy it
   // (or to learn that it cannot be bought), or identifiers; or, with no price shown (sold out, or sold by
   // others), with its own clearly labelled SKU and the shop's breadcrumbs or buy button.
-  const crumbs = scan.breadcrumbs;
   const labelledSku = ids.sku !== undefined && !ids.skuWeak;
   const shown =
     name !== null &&
