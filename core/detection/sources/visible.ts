@@ -595,7 +595,9 @@ export function readVisible(page: PageContext, scan: PageScan, heading: Element 
   const buy = hasBuyButton(scan);
   const stock = stockShown(scan);
   const crumbs = scan.breadcrumbs;
-  if (decides && price === null && stock !== 'OutOfStock' && !crumbs && !buy) return { source: 'visible', signal: 0, name };
+  // What `shown` below needs whatever the identifiers say: without it, they are not read when this decides.
+  const mayShow = price !== null || stock === 'OutOfStock' || crumbs || buy;
+  if (decides && !mayShow) return { source: 'visible', signal: 0, name };
   const ids = labelledIdentifiers(scan, heading ? ancestors(heading) : new Map<Element, number>());
   // A buy button is the surest sign: stock messages also describe sizes and other products.
   const availability: Availability | null = buy ? 'InStock' : stock;
@@ -605,6 +607,7 @@ export function readVisible(page: PageContext, scan: PageScan, heading: Element 
   const labelledSku = ids.sku !== undefined && !ids.skuWeak;
   const shown =
     name !== null &&
+    mayShow &&
     (((price !== null || stock === 'OutOfStock') && (buy || stock !== null || ids.sku !== undefined || crumbs)) ||
       (labelledSku && (crumbs || buy)));
   return {
