@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectProduct } from '../../core/detection/index.ts';
 import { ProductSnapshot } from '../../core/snapshot.ts';
-import { page } from './dom.ts';
+import { page, parse } from './dom.ts';
 
 const URL_ = 'https://www.shop.example/p/red-kettle-123456';
 const ld = (data: unknown) => `<script type="application/ld+json">${JSON.stringify(data)}</script>`;
@@ -231,6 +231,22 @@ describe('visible page', () => {
       <ul class="specs"><li><b>Item</b> number: IT-42</li><li>${' '.repeat(200)}\n<span>Brand</span><span>Kettlo</span></li>
       <li>(EU) Model number: SSK17</li></ul></main>`;
     expect(detect(page(html))).toMatchObject({ sku: 'IT-42', brand: 'Kettlo', mpn: 'SSK17' });
+  });
+
+  it('reads a label after long indentation in nested elements, and not one that starts in a link at any depth', () => {
+    const indented = `<div>\n${'\t'.repeat(150)}<span>\n\n\n</span><span>${' '.repeat(50)}Model number</span></div>`;
+    const html = `<ul class="links"><li><span><span><a href="/sku">SKU: MENU-1</a></span></span></li></ul>
+      <main><h1>Stainless Steel Kettle</h1><span class="price">£49.99</span><button>Add to basket</button>
+      <table><tr><td>${indented}</td><td>SSK17</td></tr></table><ul><li>SKU: KT-5001</li></ul></main>`;
+    expect(detect(page(html), 'https://www.kettles.example/kettle')).toMatchObject({ sku: 'KT-5001', mpn: 'SSK17' });
+  });
+
+  it("reads labels in list items when the page's own classes name a menu, and behind many images named like titles", () => {
+    const images = '<img class="spec-title" src="/i.png">'.repeat(900);
+    const body = `${images}<main><h1>Stainless Steel Kettle</h1><span class="price">£49.99</span><button>Add to basket</button>
+      <ul><li>SKU: KT-5001</li></ul></main>`;
+    const doc = parse(`<!doctype html><html lang="en" class="menu-closed"><head><title>Kettle</title></head><body class="has-mega-menu">${body}</body></html>`);
+    expect(detect(doc, 'https://www.kettles.example/kettle')?.sku).toBe('KT-5001');
   });
 
   it('reads an out-of-stock message when there is no buy button', () => {

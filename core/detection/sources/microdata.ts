@@ -58,6 +58,8 @@ export function isPageChrome(el: Element | null): boolean {
   const known = chromeCache.get(el);
   if (known !== undefined) return known;
   const tag = el.tagName;
+  // The page itself is not chrome, whatever its classes say ("has-mega-menu" on <body>).
+  if (tag === 'BODY' || tag === 'HTML') return false;
   const role = el.getAttribute('role');
   const chrome =
     tag === 'HEADER' ||
@@ -66,7 +68,7 @@ export function isPageChrome(el: Element | null): boolean {
     role === 'navigation' ||
     role === 'banner' ||
     /menu/i.test(classOf(el)) ||
-    (tag !== 'body' && isPageChrome(el.parentElement));
+    isPageChrome(el.parentElement);
   chromeCache.set(el, chrome);
   return chrome;
 }

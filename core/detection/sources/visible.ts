@@ -112,21 +112,88 @@ function textStart(el: Node, max: number): string {
   return out;
 }
 
+/** Runs of whitespace as one space, not trimmed: a text read in parts keeps the space between them. */
+function squeeze(raw: string): string {
+  return UNCOLLAPSED.test(raw) ? raw.replace(SPACES, ' ') : raw;
+}
+/** Text that is not all whitespace. */
+const NOT_BLANK = /[^\s\u00a0\u200b\u200e\u200f]/;
+
 /**
- * An element's text, whitespace collapsed and bounded. The DOM has decoded entities and holds no tags in
- * text, so the heavier cleaning of markup strings is not needed here (this runs on hundreds of elements).
+ * An element's text, whitespace collapsed and bounded: its first `max` characters, read from at most
+ * `bound` characters of its text nodes. The DOM has decoded entities and holds no tags in text, so the
+ * heavier cleaning of markup strings is not needed here (this runs on hundreds of elements).
  */
-function text(el: Element | null | undefined, max: number = LIMITS.shortText, bound = max * 4): string | null {
+function text(el: Element | null | undefined, max: number = LIMITS.shortText, bound = max * 4, label = false): string | null {
   if (!el) return null;
-  // A leaf's text is its own text nodes: one call is cheaper than the walk.
-  const leaf = el.childElementCount === 0;
-  const first = 2 * max + 2;
-  const raw = (leaf ? el.textContent : textStart(el, first)) ?? '';
-  // Collapsed, the first 2 × max characters mostly pass max already: the rest is read for runs of spaces only.
-  let t = collapse(raw.slice(0, first));
-  if (t.length <= max && raw.length >= first) t = collapse((leaf ? raw : textStart(el, bound)).slice(0, bound));
+  let t: string;
+  if (el.childElementCount === 0) {
+    // A leaf's text is its own text nodes: one call is cheaper than the walk.
+    const raw = el.textContent ?? '';
+    const first = 2 * max + 2;
+    t = collapse(raw.slice(0, first));
+    if (t.length <= max && raw.length >= first) t = collapse(raw.slice(0, bound));
+  } else {
+    const read = textCollapsing(el, max, bound, label);
+    if (read === null) return null;
+    t = collapse(read);
+  }
   if (!t) return null;
   return t.length > max ? t.slice(0, max).trim() : t;
+}
+
+/**
+ * The text nodes of `el` in order (as `textContent` has them), up to `bound` characters, whitespace runs
+ * squeezed as they are read, stopping once more than `max` characters are known: pages indent their
+ * markup, and many elements start with hundreds of blank characters before a few words.
+ * `label`: null when the text starts inside a link or a button (within the first 12 nodes), a menu entry
+ * or a control rather than a label: most label candidates of a page are such list items, their link
+ * often wrapped in a span.
+ */
+function textCollapsing(el: Element, max: number, bound: number, label: boolean): string | null {
+  let out = '';
+  let read = 0;
+  let steps = 0;
+  let node: Node | null = el.firstChild;
+  while (node) {
+    const type = node.nodeType;
+    if (type === 3 || type === 4) {
+      let d = node.nodeValue ?? '';
+      const last = read + d.length >= bound;
+      if (last) d = d.slice(0, bound - read);
+      read += d.length;
+      if (!NOT_BLANK.test(d)) {
+        // Blank text only separates words: one space stands for it.
+        if (d && out && out[out.length - 1] !== ' ') out += ' ';
+      } else {
+        out += d;
+        if (out.length > max) {
+          out = squeeze(out).trimStart();
+          if (out.length > max) return out;
+        }
+      }
+      if (last) return out;
+    } else if (type === 1) {
+      if (label && !out && steps < 12) {
+        const tag = (node as Element).tagName;
+        if (tag === 'A' || tag === 'BUTTON') return null;
+      }
+      if (node.firstChild) {
+        steps++;
+        node = node.firstChild;
+        continue;
+      }
+    }
+    steps++;
+    let next: Node | null = node.nextSibling;
+    while (!next) {
+      node = node.parentNode;
+      if (!node || node === el) return out;
+      next = node.nextSibling;
+    }
+    node = next;
+  }
+  return out;
 }
 
 /** Ancestors of an element with their distance, up to a bound. */
@@ -210,11 +277,13 @@ const CRUMB = 128;
 /** Any of those words: most class names have none, and are tested once. */
 const ANY_WORD = new RegExp(WORDS.map((re) => re.source).join('|'), 'i');
 const LABEL_TAGS = new Set(['TR', 'DT', 'LI', 'TH', 'STRONG', 'B', 'H4', 'H5', 'LABEL']);
+/** Elements that show no text of their own, whatever their class says ("product-title" images). */
+const NO_TEXT = new Set(['IMG', 'INPUT', 'IFRAME', 'PICTURE', 'SOURCE', 'VIDEO', 'BR', 'HR', 'svg', 'path', 'use', 'g']);
 
 function wordsOf(names: string): number {
   if (!ANY_WORD.test(names)) return 0;
   let bits = 0;
-  WORDS.forEach((re, n) => re.test(names) && (bits |= 1 << n));
+  for (let n = 0; n < WORDS.length; n++) if (WORDS[n]!.test(names)) bits |= 1 << n;
   return bits;
 }
 
@@ -260,7 +329,7 @@ export function scanPage(doc: Document): PageScan {
     if (!isButton && (tag === 'A' || tag === 'DIV' || tag === 'SPAN') && bits & BUTTON) push(scan.buttons, el, LIMITS.buttons);
     if (bits & STOCK) push(scan.stock, el, 60);
     if (bits & BRAND) push(scan.brands, el, 30);
-    if (!labelTag && bits & LABEL) push(scan.labels, el, LIMITS.labelRows);
+    if (!labelTag && bits & LABEL && !NO_TEXT.has(tag)) push(scan.labels, el, LIMITS.labelRows);
     if (tag !== 'H2' && bits & TITLE) push(scan.titles, el, 300);
     if (bits & CRUMB) scan.breadcrumbs = true;
   }
@@ -487,34 +556,13 @@ function setLabelled(out: Labelled, label: string, value: string | null): boolea
 }
 
 /**
- * Whether an element's text starts inside a link or a button: a menu entry or a control, not a label (most
- * label candidates of a page are such list items, their link often wrapped in a span). Looks at the first
- * few nodes, in document order, up to the first that is not blank text.
- */
-function startsInControl(el: Element): boolean {
-  let node: Node | null = el.firstChild;
-  for (let steps = 0; node && steps < 12; steps++) {
-    if (node.nodeType === 1) {
-      const tag = (node as Element).tagName;
-      if (tag === 'A' || tag === 'BUTTON') return true;
-      if (node.firstChild) {
-        node = node.firstChild;
-        continue;
-      }
-    } else if (node.nodeType === 3 && node.nodeValue?.trim()) return false;
-    while (node && !node.nextSibling) node = node.parentNode === el ? null : node.parentNode;
-    node = node ? node.nextSibling : null;
-  }
-  return false;
-}
-
-/**
  * Whether an element's text may start with a label. Most label candidates are menu entries and other
  * texts: their first characters tell, and the rest is not read. A label is at most 40 characters once
- * parenthesised words are taken out, so a text with a parenthesis goes on to the full check.
+ * parenthesised words are taken out, so a text with a parenthesis goes on to the full check. A text that
+ * starts inside a link or a button is not a label (see textCollapsing).
  */
 function mayBeLabel(el: Element | undefined): boolean {
-  return !!el && !startsInControl(el) && LABEL_START.test(text(el, 44, 560) ?? '');
+  return LABEL_START.test(text(el, 44, 560, true) ?? '');
 }
 
 /** "Label: value", "Label - value". */
