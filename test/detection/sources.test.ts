@@ -99,6 +99,16 @@ describe('JSON-LD', () => {
     expect(detect(page('<h1>Kettles</h1>', ld(related)))).toBeNull();
   });
 
+  it('finds the page product after hundreds of listed ones, and at its own address when names do not tell', () => {
+    const listed = Array.from({ length: 320 }, (_, i) => ({ '@type': 'ListItem', item: { ...product, name: `Kettle ${i}`, sku: `K${i}` } }));
+    const list = { '@context': 'https://schema.org', '@type': 'ItemList', itemListElement: listed };
+    expect(detect(page('<h1>Red Kettle 1.7 l</h1>', ld(list) + ld(product)))?.sku).toBe('RK-17');
+    // Two products, neither named like the heading: the one whose address is the page's (trailing slash aside).
+    const other = { ...product, name: 'Jug', sku: 'JUG-1', url: 'https://www.shop.example/p/jug-1' };
+    const own = { ...product, name: 'Kettle', sku: 'OWN-2', url: 'https://www.shop.example/p/red-kettle-123456/' };
+    expect(detect(page('<h1>Something else</h1>', ld(other) + ld(own)))?.sku).toBe('OWN-2');
+  });
+
   it('mends common JSON mistakes and skips what cannot be read', () => {
     const broken = `<script type="application/ld+json">{"@type":"Product","name":"Line
 break","sku":"LB1","offers":{"@type":"Offer","price":"10","priceCurrency":"USD",},}</script>`;

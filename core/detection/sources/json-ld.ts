@@ -75,10 +75,13 @@ function thingHasType(thing: Thing, type: string): boolean {
   return list.some((v) => typeof v === 'string' && v.replace(/^.*[/:]/, '').toLowerCase() === type);
 }
 
-/** The products of all JSON-LD blocks, each read, with whether it was found in a list. */
-export function readJsonLdProducts(page: PageContext): { reading: ProductReading; listed: boolean }[] {
+/**
+ * The products of all JSON-LD blocks that may be the page's own, each read. Products met only in lists (a
+ * category page) or as a part of something else are not the page's, and are not read.
+ */
+function pageProducts(page: PageContext): { reading: ProductReading }[] {
   const scripts = page.doc.querySelectorAll('script[type="application/ld+json"]');
-  const out: { reading: ProductReading; listed: boolean }[] = [];
+  const out: { reading: ProductReading }[] = [];
   let total = 0;
   for (let i = 0; i < scripts.length && i < LIMITS.jsonLdScripts; i++) {
     const text = scripts[i]?.textContent ?? '';
@@ -87,15 +90,14 @@ export function readJsonLdProducts(page: PageContext): { reading: ProductReading
     const data = parseJsonLd(text);
     for (const { thing, listed } of collectProducts(data, page.declaredTypes)) {
       if (out.length >= LIMITS.items) break;
-      out.push({ reading: readProduct(thing, page), listed });
+      if (!listed) out.push({ reading: readProduct(thing, page) });
     }
   }
   return out;
 }
 
 export function readJsonLd(page: PageContext, heading: HeadingText): Reading | null {
-  // Products met only in lists (a category page) or as a part of something else are not the page's.
-  const main = pickMainProduct(readJsonLdProducts(page).filter((p) => !p.listed), page, heading);
+  const main = pickMainProduct(pageProducts(page), page, heading);
   if (!main) return null;
   const { sold, ...fields } = main;
   return { source: 'json-ld', signal: sold ? 2 : 0, ...fields };

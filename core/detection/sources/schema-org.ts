@@ -189,7 +189,10 @@ export function readProduct(thing: Thing, page: PageContext): ProductReading {
     sku,
     mpn,
     gtin,
-    image: imageOf(product['image'], page.url),
+    // Resolved only when read: of many products listed on a page, one is kept.
+    get image() {
+      return imageOf(product['image'], page.url);
+    },
     url: absoluteUrl(textOf(product['url'], 2048) ?? firstScalar(product['@id']), page.url),
     price: priced?.price ?? null,
     otherPrices: [...new Set(offerReadings.map((o) => o.price).filter((p): p is string => p !== null && p !== priced?.price))].slice(0, 20),
@@ -227,13 +230,14 @@ export function pickMainProduct(
   // One product needs no choosing: the heading is looked for only to tell several apart.
   const text = products.length > 1 ? heading() : null;
   const named = text ? nameWords(text) : null;
+  const pagePath = page.url ? pathOf(page.url) : null;
   for (let index = 0; index < products.length; index++) {
     const reading = (products[index] as { reading: ProductReading }).reading;
     let score = -index * 0.01;
     if (reading.price !== null) score += 3;
     if (reading.sold) score += 1;
     score += 2 * nameMatch(reading.name, named);
-    if (reading.url && page.url && samePath(reading.url, page.url)) score += 2;
+    if (reading.url && pagePath !== null && pathOf(reading.url) === pagePath) score += 2;
     if (score > bestScore) {
       bestScore = score;
       best = reading;
@@ -249,10 +253,7 @@ export function pickMainProduct(
   return main;
 }
 
-function samePath(a: string, b: string): boolean {
-  try {
-    return new URL(a).pathname.replace(/\/$/, '') === new URL(b).pathname.replace(/\/$/, '');
-  } catch {
-    return false;
-  }
+/** The path of an address as `absoluteUrl` gives it (normalised by URL), without its final slash. */
+function pathOf(url: string): string {
+  return (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(url)?.[1] ?? '').replace(/\/$/, '');
 }

@@ -314,14 +314,14 @@ export function scanPage(doc: Document): PageScan {
     const labelTag = LABEL_TAGS.has(tag);
     if (labelTag) push(scan.labels, el, LIMITS.labelRows);
     const cls = classOf(el);
-    const id = el.id;
     let bits = 0;
+    // A class list too long to be a name (generated styles) is not looked at.
     if (cls && cls.length < 300) {
       const seen = known.get(cls);
       if (seen === undefined) known.set(cls, (bits = wordsOf(cls)));
       else bits = seen;
     }
-    // A class list too long to be a name (generated styles) is not looked at.
+    const id = el.id;
     if (id) bits |= wordsOf(id);
     if (!bits) continue;
     if (bits & PRICE) push(scan.prices, el, LIMITS.priceCandidates);
@@ -385,11 +385,13 @@ function pricesNearHeading(heading: Element, page: PageContext): Element[] {
   if (!block) return [];
   // Live: only the first elements are looked at, and a static list would hold the whole block.
   const live = block.getElementsByTagName('*');
-  const all: ArrayLike<Element> = live.length > 0 ? live : block.querySelectorAll('*');
+  // Not its length: counting a live collection walks the whole block.
+  const all: ArrayLike<Element> = live[0] ? live : block.querySelectorAll('*');
   const out: Element[] = [];
-  for (let i = 0; i < all.length && i < LIMITS.priceCandidates; i++) {
+  for (let i = 0; i < LIMITS.priceCandidates; i++) {
     const el = all[i];
-    if (!el || el.childElementCount > 2) continue;
+    if (!el) break;
+    if (el.childElementCount > 2) continue;
     const t = textStart(el, 61);
     if (t.length > 60 || !/\d/.test(t)) continue;
     if (currencyOfText(t, page) !== null || /[元원円]/.test(t)) out.push(el);
