@@ -255,5 +255,5 @@ export function pickMainProduct(
 
 /** The path of an address as `absoluteUrl` gives it (normalised by URL), without its final slash. */
 function pathOf(url: string): string {
-  return (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(url)?.[1] ?? '').replace(/\/$/, '');
+  return (/^\w+:\/\/[^/?#]*([^?#]*)/.exec(url)?.[1] ?? '').replace(/\/$/, '');
 }

@@ -81,35 +81,7 @@ const UNCOLLAPSED = /[^\S ]| {2}|[\u200b\u200e\u200f]/;
 
 /** Whitespace runs as one space, trimmed. */
 function collapse(raw: string): string {
-  const t = raw.trim();
-  return UNCOLLAPSED.test(t) ? t.replace(SPACES, ' ').trim() : t;
-}
-
-/**
- * The first `max` characters of an element's text (its text nodes in order, as `textContent` has them),
- * read node by node: `textContent` builds the whole string first, and a few elements hold most of a page.
- */
-function textStart(el: Node, max: number): string {
-  let out = '';
-  let node: Node | null = el.firstChild;
-  while (node) {
-    const type = node.nodeType;
-    if (type === 3 || type === 4) {
-      out += node.nodeValue;
-      if (out.length >= max) return out;
-    } else if (type === 1 && node.firstChild) {
-      node = node.firstChild;
-      continue;
-    }
-    let next: Node | null = node.nextSibling;
-    while (!next) {
-      node = node.parentNode;
-      if (!node || node === el) return out;
-      next = node.nextSibling;
-    }
-    node = next;
-  }
-  return out;
+  return squeeze(raw.trim()).trim();
 }
 
 /** Runs of whitespace as one space, not trimmed: a text read in parts keeps the space between them. */
@@ -129,10 +101,7 @@ function text(el: Element | null | undefined, max: number = LIMITS.shortText, bo
   let t: string;
   if (el.childElementCount === 0) {
     // A leaf's text is its own text nodes: one call is cheaper than the walk.
-    const raw = el.textContent ?? '';
-    const first = 2 * max + 2;
-    t = collapse(raw.slice(0, first));
-    if (t.length <= max && raw.length >= first) t = collapse(raw.slice(0, bound));
+    t = collapse((el.textContent ?? '').slice(0, bound));
   } else {
     const read = textCollapsing(el, max, bound, label);
     if (read === null) return null;
@@ -164,7 +133,7 @@ function textCollapsing(el: Element, max: number, bound: number, label: boolean)
       read += d.length;
       if (!NOT_BLANK.test(d)) {
         // Blank text only separates words: one space stands for it.
-        if (d && out && out[out.length - 1] !== ' ') out += ' ';
+        if (d && out && !out.endsWith(' ')) out += ' ';
       } else {
         out += d;
         if (out.length > max) {
@@ -278,7 +247,7 @@ const CRUMB = 128;
 const ANY_WORD = new RegExp(WORDS.map((re) => re.source).join('|'), 'i');
 const LABEL_TAGS = new Set(['TR', 'DT', 'LI', 'TH', 'STRONG', 'B', 'H4', 'H5', 'LABEL']);
 /** Elements that show no text of their own, whatever their class says ("product-title" images). */
-const NO_TEXT = new Set(['IMG', 'INPUT', 'IFRAME', 'PICTURE', 'SOURCE', 'VIDEO', 'BR', 'HR', 'svg', 'path', 'use', 'g']);
+const NO_TEXT = new Set(['IMG', 'INPUT', 'IFRAME', 'svg', 'path']);
 
 function wordsOf(names: string): number {
   if (!ANY_WORD.test(names)) return 0;
@@ -392,7 +361,8 @@ function pricesNearHeading(heading: Element, page: PageContext): Element[] {
     const el = all[i];
     if (!el) break;
     if (el.childElementCount > 2) continue;
-    const t = textStart(el, 61);
+    // Its text from at most 61 characters, whitespace collapsed: an amount shown with its currency is short.
+    const t = text(el, 61, 61) ?? '';
     if (t.length > 60 || !/\d/.test(t)) continue;
     if (currencyOfText(t, page) !== null || /[元원円]/.test(t)) out.push(el);
   }
