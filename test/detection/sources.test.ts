@@ -259,6 +259,13 @@ describe('visible page', () => {
     expect(detect(doc, 'https://www.kettles.example/kettle')?.sku).toBe('KT-5001');
   });
 
+  it("reads the page's own labels, not other products' in a carousel, even behind hundreds of them", () => {
+    const cards = Array.from({ length: 900 }, (_, i) => `<li><b>SKU: OTHER-${i}</b></li>`).join('');
+    const html = `<div class="carousel"><ul>${cards}</ul></div><main><h1>Stainless Steel Kettle</h1><span class="price">£49.99</span>
+      <button>Add to basket</button><ul><li>SKU: KT-5001</li></ul></main>`;
+    expect(detect(page(html), 'https://www.kettles.example/kettle')?.sku).toBe('KT-5001');
+  });
+
   it('reads an out-of-stock message when there is no buy button', () => {
     const html = shop().replace('<button class="btn">Add to basket</button>', '<p class="availability">Currently out of stock</p>');
     expect(detect(page(html))?.availability).toBe('OutOfStock');

@@ -47,13 +47,13 @@ function twitterCardPrice(metas: Map<string, string>): string | null {
   return null;
 }
 
+/** The product tag and its Open Graph twin for each name: `price:amount` → product:price:amount, og:price:amount. */
+const tags = (...names: string[]) => names.flatMap((name) => [`product:${name}`, `og:${name}`]);
+
 export function readMeta(page: PageContext, metas: Map<string, string>): Reading | null {
   const type = (metas.get('og:type') ?? '').toLowerCase();
   // The price paid now: a sale price before the regular one; never `original_price` (the "was" price).
-  const priceKeys = [
-    'product:sale_price:amount', 'og:sale_price:amount', 'product:price:amount', 'og:price:amount',
-    'product:price', 'og:price', 'price',
-  ];
+  const priceKeys = [...tags('sale_price:amount', 'price:amount', 'price'), 'price'];
   const priceKey = priceKeys.find((k) => parseMarkupPrice(metas.get(k)) !== null) ?? null;
   // Twitter's product card: `twitter:label1` "Price" with `twitter:data1` "LBP139999.00".
   const cardPrice = priceKey ? null : twitterCardPrice(metas);
@@ -64,14 +64,12 @@ export function readMeta(page: PageContext, metas: Map<string, string>): Reading
   const currency = (cardPrice && price ? currencyOfText(cardPrice, page) : null) ?? parseCurrencyCode(
     first(metas, [
       ...(currencyKey ? [currencyKey] : []),
-      'product:price:currency', 'og:price:currency', 'pricecurrency', 'product:currency', 'og:currency',
+      ...tags('price:currency'), 'pricecurrency', ...tags('currency'),
     ]),
     page,
   );
   // The regular price, where the metas name it apart from the price paid now ("was" during a sale).
-  const regular = price === null ? null : parseMarkupPrice(first(metas, [
-    'product:original_price:amount', 'og:original_price:amount', 'og:price:standard_amount', 'product:price:standard_amount',
-  ]));
+  const regular = price === null ? null : parseMarkupPrice(first(metas, tags('original_price:amount', 'price:standard_amount')));
   const isProductType = /(?:^|[.:])product(?:$|[.:])|(?:^|:)item$/.test(type);
   const reading: Reading = {
     source: 'meta',
@@ -79,9 +77,9 @@ export function readMeta(page: PageContext, metas: Map<string, string>): Reading
     name: cleanText(first(metas, ['og:title', 'twitter:title']), 500),
     price,
     currency,
-    availability: parseAvailability(first(metas, ['product:availability', 'og:availability', 'availability'])),
-    brand: cleanText(first(metas, ['product:brand', 'og:brand', 'brand']), 200),
-    gtin: parseGtin(first(metas, ['product:ean', 'product:gtin', 'product:upc', 'product:isbn', 'og:upc', 'og:ean', 'gtin13', 'gtin'])),
+    availability: parseAvailability(first(metas, [...tags('availability'), 'availability'])),
+    brand: cleanText(first(metas, [...tags('brand'), 'brand']), 200),
+    gtin: parseGtin(first(metas, [...tags('ean', 'gtin', 'upc', 'isbn'), 'gtin13', 'gtin'])),
     mpn: cleanText(first(metas, ['product:mfr_part_no', 'mpn']), 100),
     sku: cleanText(first(metas, ['product:retailer_item_id', 'product:sku', 'sku']), 100),
     image: absoluteUrl(first(metas, ['og:image', 'og:image:secure_url', 'og:image:url', 'twitter:image']), page.url),

@@ -11,7 +11,8 @@ const PAGE_PROPERTIES = new Set(['mainEntity', 'itemOffered', 'hasVariant']);
  * Blocks of other products around the page's own: lists, carousels, "customers also bought". Their class
  * or id names say so in most shops' templates.
  */
-const RELATED_BLOCK = /related|recommend|similar|carousel|upsell|cross-?sell|also|suggest|recent|accessor|bundle|teaser|listing|product-?list|search-?result/i;
+export const RELATED_WORDS = 'related|recommend|similar|carousel|upsell|cross-?sell|also|suggest|recent|accessor|bundle|teaser|listing|product-?list|search-?result';
+const RELATED_BLOCK = new RegExp(RELATED_WORDS, 'i');
 
 /**
  * Answers about an element's ancestors, remembered for one detection run: the price, button and label

@@ -12,7 +12,7 @@ import { parseGtin } from '../parse/gtin.ts';
 import { parsePriceText } from '../parse/price.ts';
 import { cleanText } from '../parse/text.ts';
 import type { PageContext, Reading } from '../types.ts';
-import { classOf, inRelatedBlock, isPageChrome } from './microdata.ts';
+import { classOf, inRelatedBlock, isPageChrome, RELATED_WORDS } from './microdata.ts';
 import { nameMatch, nameWords } from './schema-org.ts';
 
 /** Class or id words of a former price shown crossed out ("was", "old price", "RRP"). */
@@ -207,8 +207,10 @@ function notCurrent(el: Element): 'former' | 'other' | null {
 
 /**
  * The elements the visible heuristics look at, gathered in one bounded pass over the page: by tag, and by
- * the words of their class and id (one pattern test per element that has any). Case-insensitive attribute
- * selectors would walk the page once per word, several times slower.
+ * the words of their class and id (one pattern test per distinct class, and per id). Case-insensitive
+ * attribute selectors would walk the page once per word, several times slower. The pass knows when it is
+ * inside a block of other products (a carousel, "customers also bought"): buttons, stock messages, brands
+ * and labels found there are not the page's own and are left out, without a walk up from each of them.
  */
 export interface PageScan {
   h1s: Element[];
@@ -224,17 +226,7 @@ export interface PageScan {
   breadcrumbs: boolean;
 }
 
-/** The kinds of element a class or id names: the n-th pattern sets bit n. */
-const WORDS = [
-  /price|prix|preis|precio|prezzo|preco|cena|pret|hinta|amount|cost/i,
-  /cart|buy|basket|add-?to/i,
-  /btn|button|cta|cart|buy/i,
-  /availab|stock|lager|dispon/i,
-  /brand|byline/i,
-  /label|sku|code|article|ref|num|attr|spec|detail|meta|title/i,
-  /title|name/i,
-  /breadcrumb/i,
-];
+/** The kinds of element a class or id names. */
 const PRICE = 1;
 const BUY = 2;
 const BUTTON = 4;
@@ -243,16 +235,38 @@ const BRAND = 16;
 const LABEL = 32;
 const TITLE = 64;
 const CRUMB = 128;
-/** Any of those words: most class names have none, and are tested once. */
-const ANY_WORD = new RegExp(WORDS.map((re) => re.source).join('|'), 'i');
-const LABEL_TAGS = new Set(['TR', 'DT', 'LI', 'TH', 'STRONG', 'B', 'H4', 'H5', 'LABEL']);
-/** Elements that show no text of their own, whatever their class says ("product-title" images). */
-const NO_TEXT = new Set(['IMG', 'INPUT', 'IFRAME', 'svg', 'path']);
+/** A block of other products (RELATED_WORDS). */
+const RELATED = 256;
 
+/** Words of class and id names, with the kinds of element they name. */
+const WORDS: [number, string][] = [
+  [PRICE, 'price|prix|preis|precio|prezzo|preco|cena|pret|hinta|amount|cost'],
+  [BUY | BUTTON, 'cart|buy'],
+  [BUY, 'basket|add-?to'],
+  [BUTTON, 'btn|button|cta'],
+  [STOCK, 'availab|stock|lager|dispon'],
+  [BRAND, 'brand|byline'],
+  [LABEL | TITLE, 'title'],
+  [LABEL, 'label|sku|code|article|ref|num|attr|spec|detail|meta'],
+  [TITLE, 'name'],
+  [CRUMB, 'breadcrumb'],
+  [RELATED, RELATED_WORDS],
+];
+/** All of them in one pattern, a group each: a name is read once, not once per kind. */
+const WORD = new RegExp(WORDS.map(([, words]) => `(${words})`).join('|'), 'gi');
+
+const LABEL_TAGS = new Set(['TR', 'DT', 'LI', 'TH', 'STRONG', 'B', 'H4', 'H5', 'LABEL']);
+/** Elements that show no text, whatever their class says ("product-title" images, styles). */
+const NO_TEXT = new Set(['IMG', 'INPUT', 'IFRAME', 'svg', 'path', 'SCRIPT', 'STYLE']);
+
+/** The kinds of element a name says, from every word in it (words that overlap too: "cartitle"). */
 function wordsOf(names: string): number {
-  if (!ANY_WORD.test(names)) return 0;
   let bits = 0;
-  for (let n = 0; n < WORDS.length; n++) if (WORDS[n]!.test(names)) bits |= 1 << n;
+  WORD.lastIndex = 0;
+  for (let m = WORD.exec(names); m; m = WORD.exec(names)) {
+    for (let g = 1; g < m.length; g++) if (m[g]) bits |= WORDS[g - 1]![0];
+    WORD.lastIndex = m.index + 1;
+  }
   return bits;
 }
 
@@ -272,16 +286,16 @@ export function scanPage(doc: Document): PageScan {
   // Templates repeat the same class names: each distinct one is tested once. The DOM hands out the same
   // string for the same class, so the lookup is cheap.
   const known = new Map<string, number>();
+  // The last element of the block of other products the walk is in, if it is in one.
+  let relatedEnd: Element | null = null;
   for (let i = 0; i < n; i++) {
     const el = all[i];
     if (!el) break;
+    let related = relatedEnd !== null;
+    if (el === relatedEnd) relatedEnd = null;
     const tag = el.tagName; // upper case in HTML documents; other namespaces (SVG) are not looked at
     if (tag === 'H1') push(scan.h1s, el, 10);
     else if (tag === 'H2') push(scan.titles, el, 300);
-    const isButton = tag === 'BUTTON' || (tag === 'INPUT' && /^(?:submit|button|image)$/i.test(el.getAttribute('type') ?? ''));
-    if (isButton) push(scan.buttons, el, LIMITS.buttons);
-    const labelTag = LABEL_TAGS.has(tag);
-    if (labelTag) push(scan.labels, el, LIMITS.labelRows);
     const cls = classOf(el);
     let bits = 0;
     // A class list too long to be a name (generated styles) is not looked at.
@@ -292,13 +306,29 @@ export function scanPage(doc: Document): PageScan {
     }
     const id = el.id;
     if (id) bits |= wordsOf(id);
+    // Its descendants are in a block of other products (as blockIsRelated has it: an aside, or named so; the
+    // page's main content is its own, whatever holds it).
+    if (tag === 'MAIN') {
+      related = false;
+      relatedEnd = null;
+    } else if (!related && (tag === 'ASIDE' || bits & RELATED)) {
+      // Its last descendant in document order (none when it holds no element).
+      relatedEnd = el.lastElementChild;
+      while (relatedEnd?.lastElementChild) relatedEnd = relatedEnd.lastElementChild;
+    }
+    const isButton = tag === 'BUTTON' || (tag === 'INPUT' && /^(?:submit|button|image)$/i.test(el.getAttribute('type') ?? ''));
+    if (isButton && !related) push(scan.buttons, el, LIMITS.buttons);
+    const labelTag = LABEL_TAGS.has(tag);
+    if (labelTag && !related) push(scan.labels, el, LIMITS.labelRows);
     if (!bits) continue;
     if (bits & PRICE) push(scan.prices, el, LIMITS.priceCandidates);
-    if (bits & BUY) push(scan.buyNamed, el, LIMITS.buttons);
-    if (!isButton && (tag === 'A' || tag === 'DIV' || tag === 'SPAN') && bits & BUTTON) push(scan.buttons, el, LIMITS.buttons);
-    if (bits & STOCK) push(scan.stock, el, 60);
-    if (bits & BRAND) push(scan.brands, el, 30);
-    if (!labelTag && bits & LABEL && !NO_TEXT.has(tag)) push(scan.labels, el, LIMITS.labelRows);
+    if (!related) {
+      if (bits & BUY) push(scan.buyNamed, el, LIMITS.buttons);
+      if (!isButton && (tag === 'A' || tag === 'DIV' || tag === 'SPAN') && bits & BUTTON) push(scan.buttons, el, LIMITS.buttons);
+      if (bits & STOCK) push(scan.stock, el, 60);
+      if (bits & BRAND) push(scan.brands, el, 30);
+      if (!labelTag && bits & LABEL && !NO_TEXT.has(tag)) push(scan.labels, el, LIMITS.labelRows);
+    }
     if (tag !== 'H2' && bits & TITLE) push(scan.titles, el, 300);
     if (bits & CRUMB) scan.breadcrumbs = true;
   }
@@ -347,8 +377,8 @@ export function mainHeading(scan: PageScan, pageTitle: string | null): Element |
   return best && bestMatch >= 0.3 ? best : firstWithText;
 }
 
-/** Short texts that show an amount with a currency, in the block around the heading. */
-function pricesNearHeading(heading: Element, page: PageContext): Element[] {
+/** Short texts that show an amount with a currency, in the block around the heading (not `known` ones). */
+function pricesNearHeading(heading: Element, page: PageContext, known: Set<Element>): Element[] {
   let block: Element | null = heading;
   for (let i = 0; i < 4 && block?.parentElement && block.parentElement.tagName !== 'BODY'; i++) block = block.parentElement;
   if (!block) return [];
@@ -360,7 +390,7 @@ function pricesNearHeading(heading: Element, page: PageContext): Element[] {
   for (let i = 0; i < LIMITS.priceCandidates; i++) {
     const el = all[i];
     if (!el) break;
-    if (el.childElementCount > 2) continue;
+    if (known.has(el) || el.childElementCount > 2) continue;
     // Its text from at most 61 characters, whitespace collapsed: an amount shown with its currency is short.
     const t = text(el, 61, 61) ?? '';
     if (t.length > 60 || !/\d/.test(t)) continue;
@@ -383,7 +413,7 @@ interface PricesShown {
 
 function pricesShown(page: PageContext, scan: PageScan, heading: Element | null): PricesShown {
   const list: Element[] = [...scan.prices];
-  if (heading) for (const el of pricesNearHeading(heading, page)) if (!list.includes(el)) list.push(el);
+  if (heading) list.push(...pricesNearHeading(heading, page, new Set(list)));
   const headingAncestors = heading ? ancestors(heading) : new Map<Element, number>();
   let best: PriceShown | null = null;
   const was: string[] = [];
@@ -423,8 +453,7 @@ function pricesShown(page: PageContext, scan: PageScan, heading: Element | null)
   for (let i = 0; i < list.length; i++) {
     const el = list[i];
     if (!el || el.childElementCount > 6) continue;
-    const tag = el.tagName;
-    if (tag === 'SCRIPT' || tag === 'STYLE' || tag === 'META' || tag === 'INPUT' || tag === 'SELECT' || tag === 'OPTION') continue;
+    if (/^(?:SCRIPT|STYLE|META|INPUT|SELECT|OPTION)$/.test(el.tagName)) continue;
     // Where an element sits is cheap to learn (ancestors' answers are remembered); its text is not.
     const elsewhere = inRelatedBlock(el) || isPageChrome(el);
     const near = heading ? distance(el, headingAncestors) : 80;
@@ -450,12 +479,15 @@ const BUY_NAME = /buy[-_]?(?:btn|button|now)|add[-_]?to[-_]?(?:cart|basket|bag)|
 
 function isBuyButton(el: Element, byName: boolean): boolean {
   if (el.childElementCount > 8 || el.hasAttribute('disabled') || el.getAttribute('aria-disabled') === 'true') return false;
-  if (byName && BUY_NAME.test(classAndId(el))) return !inRelatedBlock(el);
+  if (byName && BUY_NAME.test(classAndId(el))) return true;
   const t = (text(el, 60) ?? '') + ' ' + (el.getAttribute('value') ?? '') + ' ' + (el.getAttribute('title') ?? '');
-  return t.length > 3 && t.length < 140 && BUY_TEXT.test(t) && !inRelatedBlock(el);
+  return t.length > 3 && t.length < 140 && BUY_TEXT.test(t);
 }
 
-/** An enabled button that puts the product in the cart: named so (id, class), or saying so. */
+/**
+ * An enabled button that puts the product in the cart: named so (id, class), or saying so. The scan leaves
+ * out buttons, stock messages, brands and labels in blocks of other products.
+ */
 function hasBuyButton(scan: PageScan): boolean {
   return scan.buyNamed.some((el) => isBuyButton(el, true)) || scan.buttons.some((el) => isBuyButton(el, false));
 }
@@ -465,7 +497,7 @@ function stockShown(scan: PageScan): Availability | null {
   let inStock = false;
   for (let i = 0; i < list.length && i < 60; i++) {
     const el = list[i];
-    if (!el || el.childElementCount > 10 || inRelatedBlock(el)) continue;
+    if (!el || el.childElementCount > 10) continue;
     const t = text(el, 200);
     if (!t || t.length > 150) continue;
     // "Image not available" is about a picture, not the product.
@@ -550,11 +582,12 @@ function labelledIdentifiers(scan: PageScan, headingAncestors: Map<Element, numb
   const list = scan.labels;
   for (let i = 0; i < list.length && i < LIMITS.labelRows; i++) {
     const el = list[i];
-    if (!el || el.childElementCount > 8) continue;
+    const count = el ? el.childElementCount : 0;
+    if (!el || count > 8) continue;
     const tag = el.tagName;
     // Menus are most of a page's list items (and hold whole sub-menus); a product's header may hold its
     // code, so only list items of menus, and those holding lists, are skipped.
-    if (tag === 'LI' && (el.childElementCount > 3 || isPageChrome(el))) continue;
+    if (tag === 'LI' && (count > 3 || isPageChrome(el))) continue;
     if (tag === 'TR') {
       const cells = el.children;
       for (let c = 0; c + 1 < cells.length && c < 6; c += 2) {
@@ -568,7 +601,7 @@ function labelledIdentifiers(scan: PageScan, headingAncestors: Map<Element, numb
       continue;
     }
     // Its label starts its text, or its first child's (read below when it has two).
-    if (!mayBeLabel(el) && (el.childElementCount !== 2 || !mayBeLabel(el.children[0]))) continue;
+    if (!mayBeLabel(el) && (count !== 2 || !mayBeLabel(el.children[0]))) continue;
     const t = text(el, 140);
     if (!t || t.length > 120) continue;
     if (labelOf(t)) {
@@ -595,7 +628,7 @@ function brandShown(scan: PageScan): string | null {
   const list = scan.brands;
   for (let i = 0; i < list.length && i < 30; i++) {
     const el = list[i];
-    if (!el || el.childElementCount > 4 || inRelatedBlock(el) || isPageChrome(el)) continue;
+    if (!el || el.childElementCount > 4 || isPageChrome(el)) continue;
     const t = text(el, 100);
     if (!t || t.length > 80) continue;
     const m = BRAND_LINE.exec(t);
