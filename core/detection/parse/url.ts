@@ -25,3 +25,12 @@ export function retailerOf(url: string): string | null {
     return null;
   }
 }
+
+/** A URI component decoded, as it is when it cannot be. Decoding is slow, and most have nothing to decode. */
+export function decodeUri(s: string): string {
+  try {
+    return s.includes('%') ? decodeURIComponent(s) : s;
+  } catch {
+    return s;
+  }
+}

@@ -9,7 +9,7 @@ import { parseCurrencyCode } from '../parse/currency.ts';
 import { parseGtin } from '../parse/gtin.ts';
 import { parseMarkupPrice } from '../parse/price.ts';
 import { cleanText } from '../parse/text.ts';
-import { absoluteUrl } from '../parse/url.ts';
+import { absoluteUrl, decodeUri } from '../parse/url.ts';
 import type { HeadingText, PageContext, ProductFields } from '../types.ts';
 
 export type Thing = { [key: string]: unknown };
@@ -31,20 +31,12 @@ export function typesOf(thing: Thing): string[] {
   for (const v of list) {
     if (typeof v !== 'string') continue;
     // "http://schema.org/Product", "schema:Product", "CreativeWork%20http://schema.org/Product"
-    for (const part of decodeURIComponentSafe(v).split(/\s+/)) {
+    for (const part of decodeUri(v.slice(0, 300)).split(/\s+/)) {
       const name = part.replace(/^.*[/:#]/, '').toLowerCase();
       if (name) out.push(name);
     }
   }
   return out;
-}
-
-function decodeURIComponentSafe(s: string): string {
-  try {
-    return decodeURIComponent(s.slice(0, 300));
-  } catch {
-    return s.slice(0, 300);
-  }
 }
 
 export function isProductType(thing: Thing): boolean {

@@ -2,6 +2,7 @@
  * Evidence from the page's address: shops put the product's id in it (`/p/123456`, `/item-name-123456.html`,
  * `?pid=123456`). Weak evidence, used for the SKU only when the page gives none, or to confirm one.
  */
+import { decodeUri } from '../parse/url.ts';
 import type { PageContext, Reading } from '../types.ts';
 
 const ID_PARAMS = /^(?:pid|sku|product_?id|productid|item_?id|itemid|id|art|article)$/i;
@@ -28,21 +29,13 @@ export function productIdOfUrl(url: string): string | null {
     if (ID_PARAMS.test(key) && /^[A-Za-z0-9-]{4,30}$/.test(value) && /\d/.test(value)) return value;
   }
   const segments = u.pathname.split('/').filter(Boolean);
-  const last = decodeURIComponentSafe(segments[segments.length - 1] ?? '').replace(/\.(?:html?|php|aspx?|jsp)$/i, '');
+  const last = decodeUri(segments[segments.length - 1] ?? '').replace(/\.(?:html?|php|aspx?|jsp)$/i, '');
   const tokens = last.split(/[-_.,~+ ]+/).reverse();
   for (const t of tokens) {
     const id = idToken(t);
     if (id) return id;
   }
   return null;
-}
-
-function decodeURIComponentSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 export function readUrl(page: PageContext): Reading | null {

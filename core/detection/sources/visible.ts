@@ -32,9 +32,9 @@ const NOT_PRICE_TEXT =
 const BUY_TEXT = new RegExp(
   // Each alternative once: one that contains another ("sepete ekle", "sepete") would add nothing.
   [
-    'add to (?:cart|basket|bag|trolley)', 'buy now', 'buy it now', 'add to order', 'in den warenkorb',
-    'in den einkaufswagen', 'jetzt kaufen', 'ajouter au panier', 'acheter', 'aggiungi al carrello', 'compra',
-    'añadir al carrito', 'agregar al carrito', 'adicionar ao carrinho', 'do koszyka', 'kup teraz', 'do košíku',
+    'add to (?:cart|basket|bag|trolley|order)', 'buy (?:it )?now', 'in den (?:warenkorb|einkaufswagen)',
+    'jetzt kaufen', 'ajouter au panier', 'acheter', 'aggiungi al carrello', 'compra',
+    '(?:añadir|agregar) al carrito', 'adicionar ao carrinho', 'do koszyka', 'kup teraz', 'do košíku',
     'kosárba', 'i varukorgen', 'köp', 'læg i kurv', 'legg i handlekurv', 'lisää ostoskoriin',
     'toevoegen aan winkelwagen', 'in winkelwagen', 'v košarico', 'u košaricu', 'ostukorvi', 'grozā', 'în coș',
     'в корзину', 'купить', 'у кошик', 'הוסף לסל', 'לקנייה', 'أضف إلى', 'اشتر', '장바구니', '구매하기', '바로구매', 'カートに入れる',
@@ -43,24 +43,24 @@ const BUY_TEXT = new RegExp(
   'i',
 );
 const IN_STOCK_TEXT =
-  /in stock|available|auf lager|lieferbar|sofort|en stock|disponible|disponibile|in magazzino|em estoque|na stanie|dostępn|skladem|raktáron|на складе|в наличии|i lager|på lager|varastossa|op voorraad|na zalogi|na skladu|laos|noliktavā|în stoc|在庫あり|有庫存|재고/i;
+  /[ie]n stock|available|auf lager|lieferbar|sofort|disponibi?le|in magazzino|em estoque|na stanie|dostępn|skladem|raktáron|на складе|в наличии|(?:i|på) lager|varastossa|op voorraad|na zalogi|na skladu|laos|noliktavā|în stoc|在庫あり|有庫存|재고/i;
 
 /** Labels of identifiers shown as "label: value", in table rows, definition lists and list items. */
 const LABELS: { field: 'sku' | 'mpn' | 'brand' | 'gtin'; re: RegExp; weak?: boolean }[] = [
-  { field: 'gtin', re: /^(?:ean|gtin|upc|isbn(?:-13)?|barcode|código de barras|código ean|код товара ean)\b/i },
+  { field: 'gtin', re: /^(?:ean|gtin|upc|isbn(?:-13)?|barcode|código (?:de barras|ean)|код товара ean)\b/i },
   {
     field: 'mpn',
-    re: /^(?:mpn|(?:mfr\.?|manufacturer(?:s|'s|’s)?) part(?: no\.?| number)?|part (?:number|no\.?)|model(?: name)?(?:\s*\/\s*|\s)?(?:number|no\.?|code)?|item model number|numéro du modèle(?: de l'article)?|numero (?:di )?modello(?: articolo)?|modèle|référence fabricant|modell(?:nummer)?|herstellernummer|hersteller-?artikelnummer|modelo|modello|codice produttore|numer katalogowy producenta|kód výrobce|kód výrobcu|ražotāja kods|tootja kood|型號|型号|모델명)$/i,
+    re: /^(?:mpn|(?:mfr\.?|manufacturer(?:s|'s|’s)?) part(?: no\.?| number)?|part (?:number|no\.?)|model(?: name)?(?:\s*\/\s*|\s)?(?:number|no\.?|code)?|item model number|numéro du modèle(?: de l'article)?|numero (?:di )?modello(?: articolo)?|modèle|référence fabricant|modell(?:nummer|o)?|hersteller(?:-?artikel)?nummer|modelo|codice produttore|numer katalogowy producenta|kód výrobc[eu]|ražotāja kods|tootja kood|型[號号]|모델명)$/i,
   },
   {
     field: 'sku',
-    re: /^(?:sku|asin|(?:\w+ )?item (?:number|no\.?|#|code|id)|article (?:number|no\.?)|art(?:\.|ikel)[- ]?(?:nr|nummer)\.?|bestellnummer|product (?:code|id|number|no\.?|#)|id (?:produto|produit|prodotto|producto)|código(?: del producto| de producto| do produto)|cod(?:ice|\.)? (?:articolo|prodotto|produs)|kód (?:produktu|tovaru)|kod (?:produktu|towaru)|nr katalogowy|šifra artikla|артикул|код товара|商品編號|商品番号|상품번호|stock code|numéro d'article|n° article)$/i,
+    re: /^(?:sku|asin|(?:\w+ )?item (?:number|no\.?|#|code|id)|article (?:number|no\.?)|art(?:\.|ikel)[- ]?(?:nr|nummer)\.?|bestellnummer|product (?:code|id|number|no\.?|#)|id pro(?:duto|duit|dotto|ducto)|código(?: d(?:el? producto|o produto))|cod(?:ice|\.)? (?:articolo|prodotto|produs)|kód (?:produktu|tovaru)|kod (?:produktu|towaru)|nr katalogowy|šifra artikla|артикул|код товара|商品(?:編號|番号)|상품번호|stock code|numéro d'article|n° article)$/i,
   },
   // Bare "Ref." or "Code" also name other references (the maker's): used when nothing better is shown.
   { field: 'sku', weak: true, re: /^(?:réf(?:érence)?\.?|ref\.?|código|cod(?:ice|\.)?|kód|kod|šifra|код|code)$/i },
   {
     field: 'brand',
-    re: /^(?:brand|make|make\s*\/\s*manufacturer|marke|hersteller|marque|fabricant|marca|merk|značka|marka|márka|zīmols|ražotājs|tootja|proizvođač|výrobca|výrobce|gyártó|producent|producător|бренд|производитель|manufacturer|品牌|ブランド|브랜드)$/i,
+    re: /^(?:brand|make|make\s*\/\s*manufacturer|marke|hersteller|marque|fabricant|marca|merk|značka|marka|márka|zīmols|ražotājs|tootja|proizvođač|výrobc[ae]|gyártó|producent|producător|бренд|производитель|manufacturer|品牌|ブランド|브랜드)$/i,
   },
 ];
 
@@ -226,34 +226,41 @@ export interface PageScan {
   breadcrumbs: boolean;
 }
 
-/** The kinds of element a class or id names. */
-const PRICE = 1;
-const BUY = 2;
-const BUTTON = 4;
-const STOCK = 8;
-const BRAND = 16;
-const LABEL = 32;
-const TITLE = 64;
-const CRUMB = 128;
-/** A block of other products (RELATED_WORDS). */
-const RELATED = 256;
+/** The kinds of element a class or id names, as bits (a `const enum`: the build writes the numbers in place). */
+const enum Kind {
+  Price = 1,
+  Buy = 2,
+  Button = 4,
+  Stock = 8,
+  Brand = 16,
+  Label = 32,
+  Title = 64,
+  Crumb = 128,
+  /** A block of other products (RELATED_WORDS). */
+  Related = 256,
+}
 
 /** Words of class and id names, with the kinds of element they name. */
 const WORDS: [number, string][] = [
-  [PRICE, 'price|prix|preis|precio|prezzo|preco|cena|pret|hinta|amount|cost'],
-  [BUY | BUTTON, 'cart|buy'],
-  [BUY, 'basket|add-?to'],
-  [BUTTON, 'btn|button|cta'],
-  [STOCK, 'availab|stock|lager|dispon'],
-  [BRAND, 'brand|byline'],
-  [LABEL | TITLE, 'title'],
-  [LABEL, 'label|sku|code|article|ref|num|attr|spec|detail|meta'],
-  [TITLE, 'name'],
-  [CRUMB, 'breadcrumb'],
-  [RELATED, RELATED_WORDS],
+  [Kind.Price, 'price|prix|preis|precio|prezzo|preco|cena|pret|hinta|amount|cost'],
+  [Kind.Buy | Kind.Button, 'cart|buy'],
+  [Kind.Buy, 'basket|add-?to'],
+  [Kind.Button, 'btn|button|cta'],
+  [Kind.Stock, 'availab|stock|lager|dispon'],
+  [Kind.Brand, 'brand|byline'],
+  [Kind.Label | Kind.Title, 'title'],
+  [Kind.Label, 'label|sku|code|article|ref|num|attr|spec|detail|meta'],
+  [Kind.Title, 'name'],
+  [Kind.Crumb, 'breadcrumb'],
+  [Kind.Related, RELATED_WORDS],
 ];
-/** All of them in one pattern, a group each: a name is read once, not once per kind. */
-const WORD = new RegExp(WORDS.map(([, words]) => `(${words})`).join('|'), 'gi');
+/** Each word, as a match spells it (lower case, no hyphen), with the kinds it names. No word starts another. */
+const KINDS = new Map(WORDS.flatMap(([bits, words]) => words.split('|').map((word) => [word.replace('-?', ''), bits] as const)));
+/**
+ * All of them in one pattern, without groups: a name is read once, not once per kind, and a match makes no
+ * array of groups. Sorted, which lets the pattern engine try words that share their first letters together.
+ */
+const WORD = new RegExp(WORDS.flatMap(([, words]) => words.split('|')).sort().join('|'), 'gi');
 
 const LABEL_TAGS = new Set(['TR', 'DT', 'LI', 'TH', 'STRONG', 'B', 'H4', 'H5', 'LABEL']);
 /** Elements that show no text, whatever their class says ("product-title" images, styles). */
@@ -264,7 +271,7 @@ function wordsOf(names: string): number {
   let bits = 0;
   WORD.lastIndex = 0;
   for (let m = WORD.exec(names); m; m = WORD.exec(names)) {
-    for (let g = 1; g < m.length; g++) if (m[g]) bits |= WORDS[g - 1]![0];
+    bits |= KINDS.get(m[0].toLowerCase().replace('-', '')) ?? 0;
     WORD.lastIndex = m.index + 1;
   }
   return bits;
@@ -311,7 +318,7 @@ export function scanPage(doc: Document): PageScan {
     if (tag === 'MAIN') {
       related = false;
       relatedEnd = null;
-    } else if (!related && (tag === 'ASIDE' || bits & RELATED)) {
+    } else if (!related && (tag === 'ASIDE' || bits & Kind.Related)) {
       // Its last descendant in document order (none when it holds no element).
       relatedEnd = el.lastElementChild;
       while (relatedEnd?.lastElementChild) relatedEnd = relatedEnd.lastElementChild;
@@ -321,16 +328,16 @@ export function scanPage(doc: Document): PageScan {
     const labelTag = LABEL_TAGS.has(tag);
     if (labelTag && !related) push(scan.labels, el, LIMITS.labelRows);
     if (!bits) continue;
-    if (bits & PRICE) push(scan.prices, el, LIMITS.priceCandidates);
+    if (bits & Kind.Price) push(scan.prices, el, LIMITS.priceCandidates);
     if (!related) {
-      if (bits & BUY) push(scan.buyNamed, el, LIMITS.buttons);
-      if (!isButton && (tag === 'A' || tag === 'DIV' || tag === 'SPAN') && bits & BUTTON) push(scan.buttons, el, LIMITS.buttons);
-      if (bits & STOCK) push(scan.stock, el, 60);
-      if (bits & BRAND) push(scan.brands, el, 30);
-      if (!labelTag && bits & LABEL && !NO_TEXT.has(tag)) push(scan.labels, el, LIMITS.labelRows);
+      if (bits & Kind.Buy) push(scan.buyNamed, el, LIMITS.buttons);
+      if (!isButton && (tag === 'A' || tag === 'DIV' || tag === 'SPAN') && bits & Kind.Button) push(scan.buttons, el, LIMITS.buttons);
+      if (bits & Kind.Stock) push(scan.stock, el, 60);
+      if (bits & Kind.Brand) push(scan.brands, el, 30);
+      if (!labelTag && bits & Kind.Label && !NO_TEXT.has(tag)) push(scan.labels, el, LIMITS.labelRows);
     }
-    if (tag !== 'H2' && bits & TITLE) push(scan.titles, el, 300);
-    if (bits & CRUMB) scan.breadcrumbs = true;
+    if (tag !== 'H2' && bits & Kind.Title) push(scan.titles, el, 300);
+    if (bits & Kind.Crumb) scan.breadcrumbs = true;
   }
   return scan;
 }
@@ -411,10 +418,9 @@ interface PricesShown {
   was: string[];
 }
 
-function pricesShown(page: PageContext, scan: PageScan, heading: Element | null): PricesShown {
+function pricesShown(page: PageContext, scan: PageScan, heading: Element | null, headingAncestors: Map<Element, number>): PricesShown {
   const list: Element[] = [...scan.prices];
   if (heading) list.push(...pricesNearHeading(heading, page, new Set(list)));
-  const headingAncestors = heading ? ancestors(heading) : new Map<Element, number>();
   let best: PriceShown | null = null;
   const was: string[] = [];
 
@@ -448,26 +454,28 @@ function pricesShown(page: PageContext, scan: PageScan, heading: Element | null)
   };
 
   // Most candidates sit in lists of other products, or far from the heading: they give no "was" price, and
-  // score at most `bound`. They are read only when they could still beat the best of the others.
-  const later: { el: Element; i: number; elsewhere: boolean; near: number; bound: number }[] = [];
+  // score at most their bound (a currency, a "current" class, closeness to the heading, -6 elsewhere). They
+  // are read only when they could still beat the best of the others; whether they are elsewhere is asked
+  // only then (a walk up from each costs about as much as the text).
+  const later: { el: Element; i: number; near: number; elsewhere?: boolean }[] = [];
   for (let i = 0; i < list.length; i++) {
     const el = list[i];
     if (!el || el.childElementCount > 6) continue;
     if (/^(?:SCRIPT|STYLE|META|INPUT|SELECT|OPTION)$/.test(el.tagName)) continue;
-    // Where an element sits is cheap to learn (ancestors' answers are remembered); its text is not.
-    const elsewhere = inRelatedBlock(el) || isPageChrome(el);
     const near = heading ? distance(el, headingAncestors) : 80;
-    if (elsewhere || near > 12) {
-      // The best score it could reach: a currency, a "current" class, its closeness to the heading.
-      const bound = 3 + (heading ? Math.max(0, 8 - near) * 0.75 : 0) - (elsewhere ? 6 : 0) - i * 0.002;
-      later.push({ el, i, elsewhere, near, bound });
-    } else {
-      const c = scored(el, i, elsewhere, near);
+    if (near > 12) later.push({ el, i, near });
+    else if (inRelatedBlock(el) || isPageChrome(el)) later.push({ el, i, near, elsewhere: true });
+    else {
+      const c = scored(el, i, false, near);
       if (c && (!best || c.score > best.score)) best = c;
     }
   }
-  for (const { el, i, elsewhere, near, bound } of later) {
+  for (const candidate of later) {
+    const { el, i, near } = candidate;
+    const bound = 3 + (heading ? Math.max(0, 8 - near) * 0.75 : 0) - i * 0.002;
     if (best && bound <= best.score) continue;
+    const elsewhere = (candidate.elsewhere ??= inRelatedBlock(el) || isPageChrome(el));
+    if (best && elsewhere && bound - 6 <= best.score) continue;
     const c = scored(el, i, elsewhere, near);
     if (c && (!best || c.score > best.score)) best = c;
   }
@@ -585,9 +593,8 @@ function labelledIdentifiers(scan: PageScan, headingAncestors: Map<Element, numb
     const count = el ? el.childElementCount : 0;
     if (!el || count > 8) continue;
     const tag = el.tagName;
-    // Menus are most of a page's list items (and hold whole sub-menus); a product's header may hold its
-    // code, so only list items of menus, and those holding lists, are skipped.
-    if (tag === 'LI' && (count > 3 || isPageChrome(el))) continue;
+    // List items holding lists are menus. Most of a page's list items are (and hold whole sub-menus).
+    if (tag === 'LI' && count > 3) continue;
     if (tag === 'TR') {
       const cells = el.children;
       for (let c = 0; c + 1 < cells.length && c < 6; c += 2) {
@@ -602,6 +609,9 @@ function labelledIdentifiers(scan: PageScan, headingAncestors: Map<Element, numb
     }
     // Its label starts its text, or its first child's (read below when it has two).
     if (!mayBeLabel(el) && (count !== 2 || !mayBeLabel(el.children[0]))) continue;
+    // A product's header may hold its code: list items are skipped when in a menu, which is asked only of
+    // the few that may hold a label (a walk up from each costs more than reading their first words).
+    if (tag === 'LI' && isPageChrome(el)) continue;
     const t = text(el, 140);
     if (!t || t.length > 120) continue;
     if (labelOf(t)) {
@@ -644,14 +654,15 @@ function brandShown(scan: PageScan): string | null {
 export function readVisible(page: PageContext, scan: PageScan, heading: Element | null, decides = false): Reading {
   const name = heading ? text(heading, 500) : null;
   if (decides && name === null) return { source: 'visible', signal: 0 };
-  const { best: price, was } = pricesShown(page, scan, heading);
+  const headingAncestors = heading ? ancestors(heading) : new Map<Element, number>();
+  const { best: price, was } = pricesShown(page, scan, heading, headingAncestors);
   const buy = hasBuyButton(scan);
   const stock = stockShown(scan);
   const crumbs = scan.breadcrumbs;
   // What `shown` below needs whatever the identifiers say: without it, they are not read when this decides.
   const mayShow = price !== null || stock === 'OutOfStock' || crumbs || buy;
   if (decides && !mayShow) return { source: 'visible', signal: 0, name };
-  const ids = labelledIdentifiers(scan, heading ? ancestors(heading) : new Map<Element, number>());
+  const ids = labelledIdentifiers(scan, headingAncestors);
   // A buy button is the surest sign: stock messages also describe sizes and other products.
   const availability: Availability | null = buy ? 'InStock' : stock;
   // A page shows a product when its heading comes with a price or a stock message, and a way to buy it
