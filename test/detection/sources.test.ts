@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectProduct } from '../../core/detection/index.ts';
+import { scanPage } from '../../core/detection/sources/visible.ts';
 import { ProductSnapshot } from '../../core/snapshot.ts';
 import { page, parse } from './dom.ts';
 
@@ -257,6 +258,18 @@ describe('visible page', () => {
       <ul><li>SKU: KT-5001</li></ul></main>`;
     const doc = parse(`<!doctype html><html lang="en" class="menu-closed"><head><title>Kettle</title></head><body class="has-mega-menu">${body}</body></html>`);
     expect(detect(doc, 'https://www.kettles.example/kettle')?.sku).toBe('KT-5001');
+  });
+
+  it('reads the kinds a class or id names, whatever its case and hyphens, overlapping words included', () => {
+    const doc = page(`<a class="js-Add-To">+</a><a id="addtobasket">+</a><span class="cartitle">Kettle</span>
+      <p class="js-PRODUCT-Price">£49.99</p><div class="crossSell"><a class="add-to-cart">+</a></div>`);
+    const classes = (list: Element[]) => list.map((el) => el.className || el.id);
+    const scan = scanPage(doc);
+    // "cartitle": cart (a buy button) and title; the cross-sell block's button is another product's.
+    expect(classes(scan.buyNamed)).toEqual(['js-Add-To', 'addtobasket', 'cartitle']);
+    expect(classes(scan.titles)).toEqual(['cartitle']);
+    expect(classes(scan.labels)).toEqual(['cartitle']);
+    expect(classes(scan.prices)).toEqual(['js-PRODUCT-Price']);
   });
 
   it("reads the page's own labels, not other products' in a carousel, even behind hundreds of them", () => {
