@@ -4,7 +4,7 @@ import { defineConfig } from 'wxt';
 // The extension's manifest and build. Permissions are the minimum the features use: `storage` for the per-tab
 // product (storage.session), `alarms` (scheduled refresh, outbox retries), `notifications` (deal alerts).
 // No `tabs` and no host permissions: the popup reads the active tab's id only, the server is reached through
-// its CORS answer for the extension's origin (server/cors.ts),
+// its CORS answer for the extension's origin (server/http/cors.ts),
 // and the content script matches every http(s) page because detection must work on shops it has never seen;
 // it has no network access of its own (see entrypoints/content.ts).
 export default defineConfig({

@@ -19,13 +19,13 @@ import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { hashToken, newToken } from '../server/auth.ts';
+import { hashToken, newToken } from '../server/auth/tokens.ts';
 import type { DatabaseHandle } from '../server/db/index.ts';
 import { openBenchDatabase } from './database.ts';
 import { formDeal } from '../server/domain/deals.ts';
 import { rebuildPool } from '../server/domain/pools.ts';
 import { createSupplierInvitation } from '../server/domain/suppliers.ts';
-import { startServer } from '../server/http.ts';
+import { startServer } from '../server/http/server.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 10_000);
 const CHILDREN = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);

@@ -15,10 +15,10 @@ import { Agent, request } from 'node:http';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { hashToken, newToken } from '../server/auth.ts';
+import { hashToken, newToken } from '../server/auth/tokens.ts';
 import { openBenchDatabase } from './database.ts';
 import { poolDemand, rebuildPool } from '../server/domain/pools.ts';
-import { startServer } from '../server/http.ts';
+import { startServer } from '../server/http/server.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 10) * 1000;

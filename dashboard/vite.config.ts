@@ -3,7 +3,7 @@ import { defineConfig } from 'vite';
 
 /**
  * The organisers' and suppliers' dashboard: a plain React single-page app, built to dist/dashboard and
- * served by the tRPC server (server/dashboard.ts) on the same origin, so it calls /trpc without CORS.
+ * served by the tRPC server (server/http/dashboard.ts) on the same origin, so it calls /trpc without CORS.
  * Vite transforms JSX itself (tsconfig's "react-jsx"): no plugin needed.
  */
 const root = resolve(import.meta.dirname);

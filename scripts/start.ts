@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadEnv } from '../server/env.ts';
-import { DASHBOARD_DIR, registerDashboard } from '../server/dashboard.ts';
-import { startServer } from '../server/http.ts';
+import { DASHBOARD_DIR, registerDashboard } from '../server/http/dashboard.ts';
+import { startServer } from '../server/http/server.ts';
 
 /**
  * `npm start`: the whole product on one machine. Builds the extension and the dashboard, starts the server on

@@ -1,5 +1,5 @@
 import { loadEnv } from './env.ts';
-import { startServer } from './http.ts';
+import { startServer } from './http/server.ts';
 
 // `npm run server`: validate the environment (a bad value stops here), migrate, listen.
 loadEnv();

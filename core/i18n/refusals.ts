@@ -4,7 +4,7 @@ import { fill, type Locale } from './index.ts';
  * Why the server refuses a call, in every language. The server answers with the key (and the English
  * sentence as the error's message, for logs and other clients) in the error's `data.refusal`; the
  * extension and the dashboard show the sentence in the user's language. A new refusal is added here, in
- * both languages, and thrown with `refuse()` (server/refusal.ts).
+ * both languages, and thrown with `refuse()` (server/trpc/refusal.ts).
  */
 export const REFUSALS = {
   tooManyRequests: { en: 'Too many requests: slow down and retry shortly.', fr: 'Trop de requêtes : ralentissez, puis réessayez dans un instant.' },

@@ -2,11 +2,11 @@ import { sql, type Kysely } from 'kysely';
 import { tierProblems, type Tier } from '../../core/deal.ts';
 import { normaliseDecimal } from '../../core/pricing.ts';
 import type { Database } from '../db/schema.ts';
-import type { EventBus } from '../events.ts';
+import type { EventBus } from '../events/bus.ts';
 import { toBidView, toCampaignView, type BidView } from './campaigns.ts';
 import { campaignTopic } from './notices.ts';
 import { poolDemand } from './pools.ts';
-import { refuse } from '../refusal.ts';
+import { refuse } from '../trpc/refusal.ts';
 
 /**
  * The supplier's side: one bid per invitation, revised in place while the campaign is open for bids and

@@ -2,12 +2,12 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { DEFAULT_CATEGORY, dropoutEstimate, interestKey, leadingBid, planAgainstTiers, tierFor, type DropoutEstimate, type FirmPlan, type Tier } from '../../core/deal.ts';
 import { compareDecimal, normaliseDecimal, unitsWantedAt } from '../../core/pricing.ts';
 import type { Bid, Campaign, Database } from '../db/schema.ts';
-import type { EventBus } from '../events.ts';
+import type { EventBus } from '../events/bus.ts';
 import { campaignTopic, noticeInterestedShoppers } from './notices.ts';
 import { checkTransition, formDeal, toDealView, type DealView } from './deals.ts';
 import { competitorPrices, livePool, priceLevels } from './pools.ts';
 import { createSupplierInvitation } from './suppliers.ts';
-import { refuse } from '../refusal.ts';
+import { refuse } from '../trpc/refusal.ts';
 
 /**
  * Campaigns: an organiser's negotiation for one pool (one active campaign per pool, by a unique index).

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import type { EventBus } from '../events.ts';
+import type { EventBus } from '../events/bus.ts';
 import { expireCampaign } from './campaigns.ts';
 import { announceClosing, closeDeal, formDeal, noticeLateMembers } from './deals.ts';
 

@@ -11,9 +11,9 @@ import {
 } from '../../core/deal.ts';
 import { normaliseDecimal } from '../../core/pricing.ts';
 import type { Campaign, ContactJson, Database, Deal } from '../db/schema.ts';
-import type { EventBus } from '../events.ts';
+import type { EventBus } from '../events/bus.ts';
 import { campaignTopic, noticeDealMembers, type ShopperNotice, type ShopperNoticeType } from './notices.ts';
-import { refuse } from '../refusal.ts';
+import { refuse } from '../trpc/refusal.ts';
 
 /**
  * Deals: an accepted bid, live. A deal forms exactly once per campaign: the formation locks the campaign

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { normaliseDecimal } from '../../core/pricing.ts';
-import type { Actor } from '../auth.ts';
+import type { Actor } from '../auth/tokens.ts';
 import type { Database } from '../db/schema.ts';
-import { refuse } from '../refusal.ts';
+import { refuse } from '../trpc/refusal.ts';
 
 /**
  * The hand-off: once a deal is closed, the confirmed order list for the supplier. Quantities for every

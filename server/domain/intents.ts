@@ -2,11 +2,11 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { compareDecimal } from '../../core/pricing.ts';
 import type { ProductSnapshot } from '../../core/snapshot.ts';
 import type { Database, Intent } from '../db/schema.ts';
-import type { EventBus } from '../events.ts';
+import type { EventBus } from '../events/bus.ts';
 import { applyToPool, joinPool, toPoolSummary, type PoolSummary } from './pools.ts';
 import { JoinBatcher } from './join-batch.ts';
 import { liveProduct, recordObservation, resolveProduct } from './products.ts';
-import { refuse } from '../refusal.ts';
+import { refuse } from '../trpc/refusal.ts';
 
 /**
  * Intents: a shopper's "I want this". Registration is idempotent by the client's id (the extension's

@@ -3,7 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { matchProducts, productIdentity, type ProductIdentity } from '../../core/identity.ts';
 import type { ProductSnapshot } from '../../core/snapshot.ts';
 import type { Database, Listing, Product } from '../db/schema.ts';
-import type { EventBus } from '../events.ts';
+import type { EventBus } from '../events/bus.ts';
 import { rebuildPool } from './pools.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { hashToken, newToken } from '../auth.ts';
+import { hashToken, newToken } from '../auth/tokens.ts';
 import type { Database } from '../db/schema.ts';
 
 /**

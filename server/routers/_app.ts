@@ -1,4 +1,4 @@
-import { router } from '../trpc.ts';
+import { router } from '../trpc/procedures.ts';
 import { bidsRouter } from './bids.ts';
 import { campaignsRouter } from './campaigns.ts';
 import { commitmentsRouter } from './commitments.ts';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { TIER_LIMITS } from '../../core/deal.ts';
 import { submitBid, supplierBid, supplierCampaignView } from '../domain/bids.ts';
-import { Price } from '../schemas.ts';
-import { router, supplierProcedure } from '../trpc.ts';
+import { Price } from '../trpc/inputs.ts';
+import { router, supplierProcedure } from '../trpc/procedures.ts';
 
 export const Tier = z.object({
   minQuantity: z.number().int('a minimum quantity is a whole number').min(1).max(TIER_LIMITS.maxQuantity),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { acceptBid, campaignDetail, cancelCampaign, createCampaign, inviteSupplier, openCampaign, organiserCampaigns, poolPlan } from '../domain/campaigns.ts';
-import { Id, Limit, Price } from '../schemas.ts';
-import { organiserProcedure, router } from '../trpc.ts';
+import { Id, Limit, Price } from '../trpc/inputs.ts';
+import { organiserProcedure, router } from '../trpc/procedures.ts';
 import { Tiers } from './bids.ts';
 
 /** "5%" of the unit price, or an amount per unit ("2.50"); a percentage is at most 100. */

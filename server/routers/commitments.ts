@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { respond, shopperDeal } from '../domain/deals.ts';
-import { Email, Id } from '../schemas.ts';
-import { router, shopperProcedure } from '../trpc.ts';
+import { Email, Id } from '../trpc/inputs.ts';
+import { router, shopperProcedure } from '../trpc/procedures.ts';
 
 export const Contact = z.object({
   name: z.string().trim().min(1).max(200),

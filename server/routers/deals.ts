@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { handoffFor } from '../domain/handoff.ts';
 import { closeDeal, organiserDeal, shopperDeal, shopperDeals, toDealView } from '../domain/deals.ts';
-import { Id, Limit } from '../schemas.ts';
-import { organiserProcedure, procedureFor, router, shopperProcedure } from '../trpc.ts';
-import { refuse } from '../refusal.ts';
+import { Id, Limit } from '../trpc/inputs.ts';
+import { organiserProcedure, procedureFor, router, shopperProcedure } from '../trpc/procedures.ts';
+import { refuse } from '../trpc/refusal.ts';
 
 export const dealsRouter = router({
   /** The shopper's deals (of pools they joined, or deals they answered), newest first. */

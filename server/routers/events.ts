@@ -2,10 +2,10 @@ import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { ownCampaign } from '../domain/campaigns.ts';
 import { campaignTopic, shopperTopic, type ShopperNotice } from '../domain/notices.ts';
-import { EventId, Id } from '../schemas.ts';
-import { organiserProcedure, router, shopperProcedure } from '../trpc.ts';
+import { EventId, Id } from '../trpc/inputs.ts';
+import { organiserProcedure, router, shopperProcedure } from '../trpc/procedures.ts';
 
-/** `events.shopper`'s input; server/sse.ts validates with the same schema before streaming itself. */
+/** `events.shopper`'s input; server/http/sse.ts validates with the same schema before streaming itself. */
 export const ShopperEventsInput = z.object({ lastEventId: EventId.nullish() }).default({});
 
 /**
@@ -14,7 +14,7 @@ export const ShopperEventsInput = z.object({ lastEventId: EventId.nullish() }).d
  */
 export const eventsRouter = router({
   /** This shopper's notices only (their own topic): deals formed, tiers dropped, windows closing, closes, campaigns in their interests. */
-  // Over HTTP, server/sse.ts streams this one without tRPC's stream layer (same bytes); this definition
+  // Over HTTP, server/http/sse.ts streams this one without tRPC's stream layer (same bytes); this definition
   // serves callers, refusals (the writer hands those to tRPC) and the router's type.
   shopper: shopperProcedure
     .input(ShopperEventsInput)

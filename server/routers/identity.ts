@@ -1,10 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema.ts';
-import { decoyPasswordHash, hashPassword, hashToken, newToken, verifyPassword } from '../auth.ts';
-import { Email, Password } from '../schemas.ts';
-import { organiserProcedure, procedureFor, publicProcedure, router } from '../trpc.ts';
-import { refuse } from '../refusal.ts';
+import { decoyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { hashToken, newToken } from '../auth/tokens.ts';
+import { Email, Password } from '../trpc/inputs.ts';
+import { organiserProcedure, procedureFor, publicProcedure, router } from '../trpc/procedures.ts';
+import { refuse } from '../trpc/refusal.ts';
 
 /** Shoppers (anonymous, a token), organisers (e-mail + password, sessions), suppliers (invitation tokens). */
 export const identityRouter = router({

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ProductSnapshot } from '../../core/snapshot.ts';
 import { registerIntent, shopperIntents, updateIntent, withdrawIntent } from '../domain/intents.ts';
-import { Currency, Id, Limit, Price, Quantity, Region } from '../schemas.ts';
-import { router, shopperProcedure } from '../trpc.ts';
-import { refuse } from '../refusal.ts';
+import { Currency, Id, Limit, Price, Quantity, Region } from '../trpc/inputs.ts';
+import { router, shopperProcedure } from '../trpc/procedures.ts';
+import { refuse } from '../trpc/refusal.ts';
 
 export const RegisterIntentInput = z
   .object({

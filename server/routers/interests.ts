@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { listInterests, MAX_INTERESTS, setInterests } from '../domain/interests.ts';
-import { router, shopperProcedure } from '../trpc.ts';
+import { router, shopperProcedure } from '../trpc/procedures.ts';
 
 const Interest = z.object({ kind: z.enum(['category', 'keyword']), value: z.string().trim().min(1).max(80) });
 

@@ -1,12 +1,12 @@
 import { tracked } from '@trpc/server';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { BusEvent } from '../events.ts';
+import type { BusEvent } from '../events/bus.ts';
 import { competitorPrices, livePool, poolDemand, toPoolSummary } from '../domain/pools.ts';
-import { Currency, EventId, Id, Limit, Region } from '../schemas.ts';
-import { organiserProcedure, procedureFor, router } from '../trpc.ts';
+import { Currency, EventId, Id, Limit, Region } from '../trpc/inputs.ts';
+import { organiserProcedure, procedureFor, router } from '../trpc/procedures.ts';
 import { toProductView } from './products.ts';
-import { refuse } from '../refusal.ts';
+import { refuse } from '../trpc/refusal.ts';
 
 export const poolsRouter = router({
   /** A pool in full: members, quantity, demand curve, price quartiles, and the market prices of its product. */

@@ -6,9 +6,9 @@ import { openCampaignOffer } from '../domain/campaigns.ts';
 import { toIntentView, type IntentView } from '../domain/intents.ts';
 import { competitorPrices, poolDemand, toPoolSummary, type PoolDemand, type PoolSummary } from '../domain/pools.ts';
 import { findProduct, liveProduct, recordObservation, resolveProduct } from '../domain/products.ts';
-import { Id, Limit, Region } from '../schemas.ts';
-import { procedureFor, router, shopperProcedure } from '../trpc.ts';
-import { refuse } from '../refusal.ts';
+import { Id, Limit, Region } from '../trpc/inputs.ts';
+import { procedureFor, router, shopperProcedure } from '../trpc/procedures.ts';
+import { refuse } from '../trpc/refusal.ts';
 
 export interface ProductView {
   id: string;

@@ -1,4 +1,4 @@
-import { publicProcedure, router } from '../trpc.ts';
+import { publicProcedure, router } from '../trpc/procedures.ts';
 
 export const systemRouter = router({
   /** Trivial and database-free: liveness for clients, and the benchmark's ceiling for this server's stack. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
-import { startServer, type RunningServer } from '../../server/http.ts';
+import { startServer, type RunningServer } from '../../server/http/server.ts';
 import type { AppRouter } from '../../server/routers/_app.ts';
 
 /**

@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { Page } from 'playwright-core';
-import { registerDashboard, DASHBOARD_DIR } from '../../server/dashboard.ts';
+import { registerDashboard, DASHBOARD_DIR } from '../../server/http/dashboard.ts';
 import { openDatabase, type DatabaseHandle } from '../../server/db/index.ts';
-import { startServer, type RunningServer } from '../../server/http.ts';
+import { startServer, type RunningServer } from '../../server/http/server.ts';
 import type { AppRouter } from '../../server/routers/_app.ts';
 import { gtin13, snapshot, uniqueSuffix } from '../server/helpers.ts';
 

@@ -6,7 +6,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { ExtensionDB } from '../../extension/db.ts';
 import { writeSettings } from '../../extension/settings.ts';
 import { backoffMs, Sync } from '../../extension/sync.ts';
-import { startServer, type RunningServer } from '../../server/http.ts';
+import { startServer, type RunningServer } from '../../server/http/server.ts';
 import { snapshot } from './snapshots.ts';
 import { intentErrorText } from '../../components/format.ts';
 

@@ -1,8 +1,8 @@
 import type { AnyTRPCProcedure, AnyTRPCRouter } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
-import type { Actor } from '../../server/auth.ts';
+import type { Actor } from '../../server/auth/tokens.ts';
 import { appRouter } from '../../server/routers/_app.ts';
-import type { Access, Meta } from '../../server/trpc.ts';
+import type { Access, Meta } from '../../server/trpc/procedures.ts';
 import { ENGINES, useHarness, useTestDatabase, type Caller } from './helpers.ts';
 
 /**

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../server/db/index.ts';
 import { DealEngine } from '../../server/domain/deal-engine.ts';
 import { formDeal } from '../../server/domain/deals.ts';
-import { EventBus } from '../../server/events.ts';
+import { EventBus } from '../../server/events/bus.ts';
 import { ENGINES, TEST_DATABASE_URL, useHarness, useTestDatabase, type Caller } from './helpers.ts';
 import { campaignWithBid, eventually, poolWithMembers, useDealEngine } from './negotiation.ts';
 

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { authenticate } from '../../server/auth.ts';
+import { authenticate } from '../../server/auth/tokens.ts';
 import { EnvError, parseEnv } from '../../server/env.ts';
-import { startServer } from '../../server/http.ts';
-import { createContextInner } from '../../server/context.ts';
+import { startServer } from '../../server/http/server.ts';
+import { createContextInner } from '../../server/trpc/context.ts';
 import { appRouter } from '../../server/routers/_app.ts';
-import { createCallerFactory } from '../../server/trpc.ts';
+import { createCallerFactory } from '../../server/trpc/procedures.ts';
 
 const run = promisify(execFile);
 

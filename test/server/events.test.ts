@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/index.ts';
-import { EventBus, type BusEvent } from '../../server/events.ts';
+import { EventBus, type BusEvent } from '../../server/events/bus.ts';
 import { ENGINES, TEST_DATABASE_URL, useTestDatabase } from './helpers.ts';
 
 async function take(iterator: AsyncIterator<BusEvent>, count: number, timeoutMs = 5000): Promise<BusEvent[]> {

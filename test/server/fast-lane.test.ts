@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createTRPCClient, httpBatchLink, httpBatchStreamLink, httpLink } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plainCall } from '../../server/fast-lane.ts';
-import { startServer, type RunningServer } from '../../server/http.ts';
+import { plainCall } from '../../server/http/fast-lane.ts';
+import { startServer, type RunningServer } from '../../server/http/server.ts';
 import type { AppRouter } from '../../server/routers/_app.ts';
 import { ENGINES, snapshot, useTestDatabase } from './helpers.ts';
 
-// `intents.register` is answered without tRPC's HTTP adapter (server/fast-lane.ts). Clients must not see a
+// `intents.register` is answered without tRPC's HTTP adapter (server/http/fast-lane.ts). Clients must not see a
 // difference: the same requests to a server with the fast lane and to one without give the same answers.
 describe.each(ENGINES)('the fast lane for registrations on %s', (engine) => {
   const t = useTestDatabase(engine);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvCell } from '../../server/domain/handoff.ts';
-import { startServer, type RunningServer } from '../../server/http.ts';
+import { startServer, type RunningServer } from '../../server/http/server.ts';
 import { codeOf, ENGINES, useHarness, useTestDatabase } from './helpers.ts';
 import { campaignWithBid, poolWithMembers } from './negotiation.ts';
 

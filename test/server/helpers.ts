@@ -3,12 +3,12 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { migrateToLatest, openDatabase, type DatabaseHandle, type Engine } from '../../server/db/index.ts';
-import { hashToken, type Actor } from '../../server/auth.ts';
-import { createContextInner } from '../../server/context.ts';
+import { hashToken, type Actor } from '../../server/auth/tokens.ts';
+import { createContextInner } from '../../server/trpc/context.ts';
 import { createSupplierInvitation } from '../../server/domain/suppliers.ts';
-import { EventBus } from '../../server/events.ts';
+import { EventBus } from '../../server/events/bus.ts';
 import { appRouter } from '../../server/routers/_app.ts';
-import { createCallerFactory } from '../../server/trpc.ts';
+import { createCallerFactory } from '../../server/trpc/procedures.ts';
 import type { ProductSnapshot } from '../../core/snapshot.ts';
 
 /**

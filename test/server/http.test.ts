@@ -9,7 +9,7 @@ import {
 } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/http.ts';
+import { startServer, type RunningServer } from '../../server/http/server.ts';
 import type { AppRouter } from '../../server/routers/_app.ts';
 import { ENGINES, snapshot, useTestDatabase } from './helpers.ts';
 import { refusalOf, refusalText } from '../../core/i18n/refusals.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authenticate, hashToken } from '../../server/auth.ts';
+import { authenticate, hashToken } from '../../server/auth/tokens.ts';
 import { revokeSupplierInvitation } from '../../server/domain/suppliers.ts';
 import { codeOf, ENGINES, uniqueSuffix, useHarness, useTestDatabase } from './helpers.ts';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import type { Tier } from '../../core/deal.ts';
 import { DealEngine } from '../../server/domain/deal-engine.ts';
-import type { BusEvent } from '../../server/events.ts';
+import type { BusEvent } from '../../server/events/bus.ts';
 import { snapshot, type Caller, type Harness, type TestDatabase } from './helpers.ts';
 
 /** Builds campaigns, bids and deals through the API, as the dashboard and the supplier page would. */

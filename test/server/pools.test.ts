@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { poolStatistics } from '../../core/pricing.ts';
 import { poolDemand } from '../../server/domain/pools.ts';
-import type { BusEvent } from '../../server/events.ts';
+import type { BusEvent } from '../../server/events/bus.ts';
 import { ENGINES, snapshot, uniqueSuffix, useHarness, useTestDatabase } from './helpers.ts';
 
 describe.each(ENGINES)('pools on %s', (engine) => {

@@ -2,14 +2,14 @@ import { createTRPCClient, httpSubscriptionLink } from '@trpc/client';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRequestContext } from '../../server/context.ts';
+import { createRequestContext } from '../../server/trpc/context.ts';
 import { shopperTopic, type ShopperNotice } from '../../server/domain/notices.ts';
-import { startServer, type RunningServer } from '../../server/http.ts';
+import { startServer, type RunningServer } from '../../server/http/server.ts';
 import { appRouter, type AppRouter } from '../../server/routers/_app.ts';
 import { ENGINES, useTestDatabase } from './helpers.ts';
 
 /**
- * server/sse.ts streams `events.shopper` itself: what a client reads must be what tRPC's own handler
+ * server/http/sse.ts streams `events.shopper` itself: what a client reads must be what tRPC's own handler
  * writes for the same request. The reference is tRPC's fetch adapter on the same router, database and bus.
  */
 

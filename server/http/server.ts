@@ -1,17 +1,17 @@
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { createRequestContext } from './context.ts';
+import { createRequestContext } from '../trpc/context.ts';
 import { registerExtensionCors } from './cors.ts';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/index.ts';
-import { parseEnv, type Env } from './env.ts';
-import { DealEngine } from './domain/deal-engine.ts';
-import { EventBus } from './events.ts';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../db/index.ts';
+import { parseEnv, type Env } from '../env.ts';
+import { DealEngine } from '../domain/deal-engine.ts';
+import { EventBus } from '../events/bus.ts';
 import { registerHandoffRoutes } from './handoff-route.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { RateLimiter } from '../trpc/rate-limit.ts';
 import { registerFastLane } from './fast-lane.ts';
 import { registerShopperEventStream } from './sse.ts';
-import { appRouter, type AppRouter } from './routers/_app.ts';
+import { appRouter, type AppRouter } from '../routers/_app.ts';
 
 /**
  * The HTTP server: fastify with tRPC at /trpc (queries, mutations, and subscriptions over SSE), /health,

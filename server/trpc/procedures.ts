@@ -1,6 +1,6 @@
 import { initTRPC } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import { refusalText, type Refusal } from '../core/i18n/refusals.ts';
+import { refusalText, type Refusal } from '../../core/i18n/refusals.ts';
 import type { Context } from './context.ts';
 import { refuse, RefusalCause } from './refusal.ts';
 

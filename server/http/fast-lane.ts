@@ -3,9 +3,9 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { getErrorShape, getTRPCErrorFromUnknown } from '@trpc/server/unstable-core-do-not-import';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
-import { createRequestContext, type Context, type InnerContextOptions } from './context.ts';
-import type { AppRouter } from './routers/_app.ts';
-import { createCallerFactory } from './trpc.ts';
+import { createRequestContext, type Context, type InnerContextOptions } from '../trpc/context.ts';
+import type { AppRouter } from '../routers/_app.ts';
+import { createCallerFactory } from '../trpc/procedures.ts';
 
 /**
  * A lighter HTTP path for `intents.register`, every shopper's "I want this" and the server's busiest call.

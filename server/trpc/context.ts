@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { authenticate, hashToken, type Actor } from './auth.ts';
-import type { Database } from './db/schema.ts';
-import type { EventBus } from './events.ts';
+import { authenticate, hashToken, type Actor } from '../auth/tokens.ts';
+import type { Database } from '../db/schema.ts';
+import type { EventBus } from '../events/bus.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 /** What every procedure receives. Built per request by the HTTP layer, or directly by tests. */

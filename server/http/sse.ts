@@ -8,10 +8,10 @@ import {
 } from '@trpc/server/unstable-core-do-not-import';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { createRequestContext, type InnerContextOptions } from './context.ts';
-import { shopperTopic } from './domain/notices.ts';
-import type { AppRouter } from './routers/_app.ts';
-import { ShopperEventsInput } from './routers/events.ts';
+import { createRequestContext, type InnerContextOptions } from '../trpc/context.ts';
+import { shopperTopic } from '../domain/notices.ts';
+import type { AppRouter } from '../routers/_app.ts';
+import { ShopperEventsInput } from '../routers/events.ts';
 
 /**
  * A lighter SSE writer for `events.shopper`, the subscription every shopper's extension keeps open.

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DatabaseHandle } from './db/index.ts';
-import type { Database } from './db/schema.ts';
+import type { DatabaseHandle } from '../db/index.ts';
+import type { Database } from '../db/schema.ts';
 
 /**
  * The event bus. Writers append events to the `event` table inside their own transaction (so an event
@@ -274,7 +274,7 @@ export class EventBus {
   }
 
   /**
-   * The callback form of subscribe(), for the SSE writer (server/sse.ts): the same replay-then-live order
+   * The callback form of subscribe(), for the SSE writer (server/http/sse.ts): the same replay-then-live order
    * without duplicates, but no async iteration, queue or promise per event, which is what 10,000 open
    * streams spend their time on when one deal notifies them all at once. `onEvent` runs synchronously in
    * the follower's loop and must not throw. `ready` settles once the replay has been handed over (it

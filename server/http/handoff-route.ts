@@ -2,10 +2,10 @@ import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { authenticate } from './auth.ts';
-import { bearerToken } from './context.ts';
-import type { Database } from './db/schema.ts';
-import { handoffCsv, handoffFor } from './domain/handoff.ts';
+import { authenticate } from '../auth/tokens.ts';
+import { bearerToken } from '../trpc/context.ts';
+import type { Database } from '../db/schema.ts';
+import { handoffCsv, handoffFor } from '../domain/handoff.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CurrencyCode, DecimalString } from '../core/snapshot.ts';
+import { CurrencyCode, DecimalString } from '../../core/snapshot.ts';
 
 /** Bounded inputs shared by the routers: every string has a length, every number a range. */
 

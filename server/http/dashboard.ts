@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
 /** Where `npm run build` (vite build --config dashboard/vite.config.ts) writes the dashboard. */
-export const DASHBOARD_DIR = resolve(import.meta.dirname, '../dist/dashboard');
+export const DASHBOARD_DIR = resolve(import.meta.dirname, '../../dist/dashboard');
 
 /** Paths the server answers itself: never the dashboard's index.html. */
 const SERVER_PATHS = /^\/(trpc|handoff|health)(\/|$|\?)/;

@@ -1,7 +1,7 @@
 import { TRPCError, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
-import { refusalText, type Refusal, type RefusalKey } from '../core/i18n/refusals.ts';
+import { refusalText, type Refusal, type RefusalKey } from '../../core/i18n/refusals.ts';
 
-/** Carries a refusal's key to the error formatter (server/trpc.ts), which sends it as `data.refusal`. */
+/** Carries a refusal's key to the error formatter (server/trpc/procedures.ts), which sends it as `data.refusal`. */
 export class RefusalCause extends Error {
   override name = 'RefusalCause';
   constructor(
