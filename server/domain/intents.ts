@@ -284,6 +284,17 @@ export async function withdrawIntent(db: Kysely<Database>, bus: EventBus, shoppe
   });
 }
 
+/** The shopper's live intent on a product, if any (at most one: a partial unique index). */
+export async function liveIntentOn(db: Db, shopperId: string, productId: string): Promise<Intent | undefined> {
+  return db
+    .selectFrom('intent')
+    .selectAll()
+    .where('shopper_id', '=', shopperId)
+    .where('product_id', '=', productId)
+    .where('status', '=', 'live')
+    .executeTakeFirst();
+}
+
 export async function shopperIntents(db: Db, shopperId: string, includeEnded: boolean, limit: number): Promise<IntentView[]> {
   let query = db.selectFrom('intent').selectAll().where('shopper_id', '=', shopperId).orderBy('updated_at', 'desc').limit(limit);
   if (!includeEnded) query = query.where('status', '=', 'live');

@@ -1,6 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DemandPoint, PriceLevel, PriceQuartiles } from '../../core/pricing.ts';
 import type { Database, Pool } from '../db/schema.ts';
+import { refuse } from '../trpc/refusal.ts';
+import type { ProductView } from './products.ts';
 
 /**
  * Pools: the live intents for one product, currency and region. Their aggregates (members, quantity, and
@@ -333,5 +335,84 @@ export async function competitorPrices(db: Db, productId: string): Promise<Compe
     currency: l.currency,
     availability: l.availability,
     seenAt: l.last_seen_at.toISOString(),
+  }));
+}
+
+/** The live pools of a product, largest first. */
+export async function productPools(db: Db, productId: string): Promise<Pool[]> {
+  return db
+    .selectFrom('pool')
+    .selectAll()
+    .where('product_id', '=', productId)
+    .where('merged_into', 'is', null)
+    .orderBy('total_quantity', 'desc')
+    .limit(50)
+    .execute();
+}
+
+async function livePoolOrRefuse(db: Db, poolId: string): Promise<Pool> {
+  const pool = await livePool(db, poolId);
+  if (!pool) throw refuse('NOT_FOUND', 'noSuchPool');
+  return pool;
+}
+
+/** A pool in full: members, quantity, demand curve, price quartiles, its product and the product's market prices. */
+export async function poolDetail(db: Db, poolId: string, maxPoints: number) {
+  const pool = await livePoolOrRefuse(db, poolId);
+  const [product, demand, competitors] = await Promise.all([
+    db
+      .selectFrom('product')
+      .select(['id', 'name', 'brand', 'gtin', 'mpn', 'image'])
+      .where('id', '=', pool.product_id)
+      .executeTakeFirstOrThrow() satisfies Promise<ProductView>,
+    poolDemand(db, pool, maxPoints),
+    competitorPrices(db, pool.product_id),
+  ]);
+  return { ...toPoolSummary(pool), ...demand, product, competitors };
+}
+
+/** Only the demand curve and quartiles (what the dashboard's chart polls). */
+export async function poolDemandSummary(db: Db, poolId: string, maxPoints: number): Promise<PoolSummary & PoolDemand> {
+  const pool = await livePoolOrRefuse(db, poolId);
+  return { ...toPoolSummary(pool), ...(await poolDemand(db, pool, maxPoints)) };
+}
+
+export interface RankedPoolsFilter {
+  currency?: string | undefined;
+  region?: string | undefined;
+  /** Exact, ignoring case. */
+  brand?: string | undefined;
+  /** A part of the product's name, ignoring case. */
+  search?: string | undefined;
+  minMembers: number;
+  limit: number;
+  offset: number;
+}
+
+/** Pools ranked by demand (units wanted, then members), for the organisers' dashboard. */
+export async function rankedPools(db: Db, filter: RankedPoolsFilter) {
+  let query = db
+    .selectFrom('pool')
+    .innerJoin('product', 'product.id', 'pool.product_id')
+    .selectAll('pool')
+    .select(['product.name as product_name', 'product.brand as product_brand', 'product.gtin as product_gtin', 'product.image as product_image'])
+    .where('pool.merged_into', 'is', null)
+    .where('pool.member_count', '>=', filter.minMembers)
+    .orderBy('pool.total_quantity', 'desc')
+    .orderBy('pool.member_count', 'desc')
+    .orderBy('pool.id')
+    .limit(filter.limit)
+    .offset(filter.offset);
+  if (filter.currency) query = query.where('pool.currency', '=', filter.currency);
+  if (filter.region) query = query.where('pool.region', '=', filter.region);
+  if (filter.brand) query = query.where(sql<boolean>`lower(product.brand) = lower(${filter.brand})`);
+  if (filter.search) {
+    const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where('product.name', 'ilike', pattern);
+  }
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    ...toPoolSummary(r),
+    product: { id: r.product_id, name: r.product_name, brand: r.product_brand, gtin: r.product_gtin, image: r.product_image },
   }));
 }

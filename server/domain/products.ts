@@ -4,7 +4,8 @@ import { matchProducts, productIdentity, type ProductIdentity } from '../../core
 import type { ProductSnapshot } from '../../core/snapshot.ts';
 import type { Database, Listing, Product } from '../db/schema.ts';
 import type { EventBus } from '../events/bus.ts';
-import { rebuildPool } from './pools.ts';
+import { competitorPrices, productPools, rebuildPool, toPoolSummary } from './pools.ts';
+import { refuse } from '../trpc/refusal.ts';
 
 /**
  * From a ProductSnapshot to one Product and its Listing at the snapshot's retailer, merging products
@@ -13,6 +14,20 @@ import { rebuildPool } from './pools.ts';
 
 type Tx = Transaction<Database>;
 type Db = Kysely<Database> | Tx;
+
+/** A product as clients see it. */
+export interface ProductView {
+  id: string;
+  name: string;
+  brand: string | null;
+  gtin: string | null;
+  mpn: string | null;
+  image: string | null;
+}
+
+export function toProductView(p: Product): ProductView {
+  return { id: p.id, name: p.name, brand: p.brand, gtin: p.gtin, mpn: p.mpn, image: p.image };
+}
 
 export function identityOfProduct(p: Pick<Product, 'name' | 'brand' | 'gtin' | 'mpn'>): ProductIdentity {
   return productIdentity({ name: p.name, brand: p.brand, gtin: p.gtin, mpn: p.mpn });
@@ -174,6 +189,18 @@ export async function recordObservation(
 }
 
 /**
+ * A price a shopper shares (opted in): the product resolved (created if new), its listing upserted, the
+ * price recorded as an observation, in one transaction.
+ */
+export async function recordSharedPrice(bus: EventBus, snapshot: ProductSnapshot): Promise<ResolvedProduct> {
+  return bus.transaction(async (trx) => {
+    const resolved = await resolveProduct(trx, bus, snapshot);
+    await recordObservation(trx, resolved.listing, snapshot, 'share');
+    return resolved;
+  });
+}
+
+/**
  * Merges product `fromId` into `toId`: listings, intents and pools move; a shopper with a live intent on
  * both keeps the most recently changed one (the other becomes 'merged'); pool aggregates are rebuilt.
  */
@@ -265,4 +292,44 @@ export async function mergeProducts(trx: Tx, bus: EventBus, fromId: string, toId
     const pool = await rebuildPool(trx, poolId);
     await bus.publish(trx, `pool:${poolId}`, 'pool.changed', { ...pool, reason: 'merge', mergedProductId: fromId });
   }
+}
+
+// ---- Reads --------------------------------------------------------------------------------------
+
+/** A product (following merges), its live pools and every retailer's latest price. */
+export async function productDetail(db: Db, productId: string) {
+  const product = await liveProduct(db, productId);
+  if (!product) throw refuse('NOT_FOUND', 'noSuchProduct');
+  const [pools, competitors] = await Promise.all([productPools(db, product.id), competitorPrices(db, product.id)]);
+  return { product: toProductView(product), pools: pools.map(toPoolSummary), competitors };
+}
+
+/** Prices seen on one listing (its observations), newest first; `before`: an ISO time to page back from. */
+export async function listingPriceHistory(db: Db, listingId: string, limit: number, before?: string) {
+  let query = db
+    .selectFrom('observation')
+    .select(['price', 'currency', 'availability', 'source', 'seen_at'])
+    .where('listing_id', '=', listingId)
+    .orderBy('seen_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit);
+  if (before) query = query.where('seen_at', '<', new Date(before));
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    price: r.price,
+    currency: r.currency.trim(),
+    availability: r.availability,
+    source: r.source,
+    seenAt: r.seen_at.toISOString(),
+  }));
+}
+
+/** How many products, listings and observations the server knows (the dashboard's header). */
+export async function catalogueStats(db: Db): Promise<{ products: number; listings: number; observations: number }> {
+  const row = await sql<{ products: number; listings: number; observations: number }>`
+    select (select count(*) from product where merged_into is null)::int as products,
+      (select count(*) from listing)::int as listings,
+      (select count(*) from observation)::int as observations
+  `.execute(db);
+  return row.rows[0]!;
 }
