@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { formatPrice } from '../core/i18n/format.ts';
 import { sendMessage } from '../extension/send-message.ts';
-import type { Decision } from '../extension/records.ts';
+import type { Decision } from '../core/shopper-deal.ts';
 import { noticeText } from '../extension/notices.ts';
 import { pageDb } from './db.ts';
 import { errorText, formatDate } from './format.ts';

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { browser, type Browser } from 'wxt/browser';
-import { CurrencyCode, DecimalString, ProductSnapshot } from '../core/snapshot.ts';
+import { Price, Quantity } from '../core/intent.ts';
+import { Decision, ShareContact } from '../core/shopper-deal.ts';
+import { CurrencyCode, ProductSnapshot } from '../core/snapshot.ts';
 import type { DealRow, LookupRow } from './records.ts';
 import { refusalOf, type Refusal } from '../core/i18n/refusals.ts';
 
@@ -17,13 +19,7 @@ import { refusalOf, type Refusal } from '../core/i18n/refusals.ts';
 
 const TabId = z.number().int().nonnegative();
 const IntentId = z.uuid();
-const Quantity = z.number().int().min(1).max(10_000);
-const MaxPrice = DecimalString.refine((v) => /[1-9]/.test(v), 'a price must be above zero').nullable();
-const ShareContact = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  email: z.email().max(254),
-  address: z.string().trim().min(1).max(500).optional(),
-});
+const MaxPrice = Price.nullable();
 const PageUrl = z
   .string()
   .max(4096)
@@ -50,8 +46,8 @@ export const Request = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('respondDeal'),
     dealId: z.string().min(1).max(100),
-    decision: z.enum(['confirm', 'decline']),
-    shareContact: ShareContact.optional(),
+    decision: Decision,
+    shareContact: z.strictObject(ShareContact.shape).optional(),
   }),
   /** Options page → background: settings were saved (server, interests, privacy). */
   z.strictObject({ type: z.literal('settingsChanged') }),

@@ -3,8 +3,8 @@ import { formatPrice } from '../core/i18n/format.ts';
 import { t, type Locale, type MessageKey } from '../core/i18n/index.ts';
 import { compareDecimal } from '../core/pricing.ts';
 import type { ExtensionDB } from './db.ts';
-import type { ShopperEvent } from './deals-contract.ts';
-import type { DealRow, NoticeType, NotificationRow } from './records.ts';
+import type { NoticeType, ShopperNotice } from '../core/shopper-deal.ts';
+import type { DealRow, NotificationRow } from './records.ts';
 
 /**
  * What the shopper is told, and when. Facts come from two roads (the live subscription and the scheduled
@@ -48,7 +48,7 @@ export function dealNotices(before: ReadonlyMap<string, DealRow>, after: readonl
   return notices;
 }
 
-export function eventNotice(event: ShopperEvent): Notice {
+export function eventNotice(event: ShopperNotice): Notice {
   const id = event.dealId ?? event.campaignId;
   return {
     key: noticeKey(event.type, id, event.unitPrice),

@@ -1,5 +1,6 @@
 import type { inferRouterOutputs } from '@trpc/server';
 import type { Refusal } from '../core/i18n/refusals.ts';
+import type { NoticeType, ShopperDeal } from '../core/shopper-deal.ts';
 import type { ProductSnapshot } from '../core/snapshot.ts';
 import type { AppRouter } from '../server/routers/_app.ts';
 
@@ -58,45 +59,15 @@ export interface OutboxOp {
   createdAt: number;
 }
 
-export type DealState = 'confirming' | 'closed' | 'failed';
-export type Decision = 'confirm' | 'decline';
-
-/** A tier of the accepted bid: from `minQuantity` units the unit price is `unitPrice` (decimal string). */
-export interface TierRow {
-  minQuantity: number;
-  unitPrice: string;
-}
-
-/** One of the shopper's deals, as `deals.mine` returns it (contract-deals.md). */
-export interface DealRow {
-  dealId: string;
-  campaignId: string;
-  productId: string;
-  productName: string;
-  productImage: string | null;
-  state: DealState;
-  currency: string;
-  unitPrice: string;
-  tiers: TierRow[];
-  tierReached: number | null;
-  firmQuantity: number;
-  /** ISO time. */
-  confirmBy: string;
-  myQuantity: number;
-  myCommitment: 'confirmed' | 'declined' | null;
-  organiserMargin: string;
+/**
+ * One of the shopper's deals, as `deals.mine` returns it (the contract: core/shopper-deal.ts). Without
+ * `windowOpen`, which is only true at the moment the server answered: the extension compares `confirmBy`
+ * with the time instead.
+ */
+export type DealRow = Omit<ShopperDeal, 'windowOpen'> & {
   /** Epoch ms of the last refresh. */
   fetchedAt: number;
-}
-
-export const NOTICE_TYPES = [
-  'deal.formed',
-  'deal.tier-dropped',
-  'deal.window-closing',
-  'deal.closed',
-  'campaign.opened',
-] as const;
-export type NoticeType = (typeof NOTICE_TYPES)[number];
+};
 
 /** Something the shopper was told (a browser notification); `key` makes each fact be told once. */
 export interface NotificationRow {

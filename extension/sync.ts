@@ -7,13 +7,13 @@ import {
   type TRPCClient,
 } from '@trpc/client';
 import { EventSource } from 'eventsource';
-import { z } from 'zod';
+import type { inferRouterInputs } from '@trpc/server';
 import { refusalOf, refusalText, type Refusal } from '../core/i18n/refusals.ts';
+import { ShopperDeal, ShopperNotice } from '../core/shopper-deal.ts';
 import type { ProductSnapshot } from '../core/snapshot.ts';
 import { ProtocolError } from './send-message.ts';
 import type { AppRouter } from '../server/routers/_app.ts';
 import type { ExtensionDB } from './db.ts';
-import type { RespondInput, ShopperEvent } from './deals-contract.ts';
 import type { DealRow, IntentRow, LookupRow, OutboxKind, OutboxOp } from './records.ts';
 import { readSettings, regionOf, writeSettings, type ShopperIdentity } from './settings.ts';
 
@@ -28,6 +28,8 @@ import { readSettings, regionOf, writeSettings, type ShopperIdentity } from './s
  */
 
 export type ServerClient = TRPCClient<AppRouter>;
+/** Confirm or decline, as `commitments.respond` takes it. */
+export type RespondInput = inferRouterInputs<AppRouter>['commitments']['respond'];
 
 /** Listening again after the server ended the subscription: 2 s, then doubling, at most 5 minutes. */
 const LISTEN_RETRY_FIRST_MS = 2_000;
@@ -91,40 +93,13 @@ export interface SyncDeps {
   scheduleRetry?: (when: number) => void;
   /** The deals changed (after a refresh or an event): notifications and badge follow. */
   onDeals?: (before: Map<string, DealRow>, after: DealRow[]) => Promise<void>;
-  onEvent?: (event: ShopperEvent) => Promise<void>;
+  onEvent?: (event: ShopperNotice) => Promise<void>;
 }
 
-const Tier = z.object({ minQuantity: z.number().int(), unitPrice: z.string() });
-const DealSchema = z.object({
-  dealId: z.string(),
-  campaignId: z.string(),
-  productId: z.string(),
-  productName: z.string(),
-  productImage: z.string().nullable().optional(),
-  state: z.enum(['confirming', 'closed', 'failed']),
-  currency: z.string(),
-  unitPrice: z.string(),
-  tiers: z.array(Tier),
-  tierReached: z.number().int().nullable(),
-  firmQuantity: z.number(),
-  confirmBy: z.string(),
-  myQuantity: z.number(),
-  myCommitment: z.enum(['confirmed', 'declined']).nullable(),
-  organiserMargin: z.union([z.string(), z.number()]).transform(String),
-});
-const EventSchema = z.object({
-  type: z.enum(['deal.formed', 'deal.tier-dropped', 'deal.window-closing', 'deal.closed', 'campaign.opened']),
-  dealId: z.string().nullish(),
-  campaignId: z.string(),
-  productName: z.string(),
-  unitPrice: z.string().nullish(),
-  currency: z.string().nullish(),
-  confirmBy: z.string().nullish(),
-});
-
+/** A deal from the server, checked against the contract (core/shopper-deal.ts) as it enters the extension. */
 export function toDealRow(value: unknown, fetchedAt: number): DealRow {
-  const deal = DealSchema.parse(value);
-  return { ...deal, productImage: deal.productImage ?? null, fetchedAt };
+  const { windowOpen: _answeredWhileOpen, ...deal } = ShopperDeal.parse(value);
+  return { ...deal, fetchedAt };
 }
 
 export class Sync {
@@ -504,10 +479,11 @@ export class Sync {
     // Tracked events arrive as { id, data }.
     const envelope = data as { id?: unknown; data?: unknown };
     const payload = envelope && typeof envelope === 'object' && 'data' in envelope ? envelope.data : data;
-    const parsed = EventSchema.safeParse(payload);
+    // The one check of a notice, as it enters the extension; one the contract does not know is skipped.
+    const parsed = ShopperNotice.safeParse(payload);
     if (typeof envelope?.id === 'string') await writeSettings(this.db, { lastEventId: envelope.id });
     if (!parsed.success) return;
-    const event: ShopperEvent = parsed.data;
+    const event = parsed.data;
     await this.deps.onEvent?.(event);
     if (event.dealId) await this.refresh().catch(() => undefined);
   }

@@ -10,9 +10,10 @@ import {
   type Tier,
 } from '../../core/deal.ts';
 import { normaliseDecimal } from '../../core/pricing.ts';
-import type { Campaign, ContactJson, Database, Deal } from '../db/schema.ts';
+import type { Decision, NoticeType, ShareContact, ShopperDeal, ShopperNotice } from '../../core/shopper-deal.ts';
+import type { Campaign, Database, Deal } from '../db/schema.ts';
 import type { EventBus } from '../events/bus.ts';
-import { campaignTopic, noticeDealMembers, type ShopperNotice, type ShopperNoticeType } from './notices.ts';
+import { campaignTopic, noticeDealMembers } from './notices.ts';
 import { refuse } from '../trpc/refusal.ts';
 
 /**
@@ -139,7 +140,7 @@ export async function formDeal(bus: EventBus, campaignId: string): Promise<Deal 
 }
 
 /** What a member's notice about a deal says: the extension shows it and keeps the deal from it. */
-function dealNotice(type: ShopperNoticeType, view: DealView, productName: string, extra: Pick<ShopperNotice, 'outcome'> = {}): ShopperNotice {
+function dealNotice(type: NoticeType, view: DealView, productName: string, extra: Pick<ShopperNotice, 'outcome'> = {}): ShopperNotice {
   return {
     type,
     dealId: view.dealId,
@@ -198,8 +199,8 @@ export async function noticeLateMembers(bus: EventBus, dealId: string): Promise<
 
 export interface RespondInput {
   dealId: string;
-  decision: 'confirm' | 'decline';
-  shareContact?: ContactJson | undefined;
+  decision: Decision;
+  shareContact?: ShareContact | undefined;
 }
 
 /**
@@ -384,26 +385,7 @@ export async function closeDeal(bus: EventBus, dealId: string, organiserId: stri
 
 // ---- Reads --------------------------------------------------------------------------------------
 
-export interface ShopperDeal {
-  dealId: string;
-  campaignId: string;
-  productId: string;
-  productName: string;
-  productImage: string | null;
-  state: Deal['state'];
-  currency: string;
-  unitPrice: string;
-  tiers: Tier[];
-  tierReached: number | null;
-  firmQuantity: number;
-  confirmBy: string;
-  myQuantity: number;
-  myCommitment: 'confirmed' | 'declined' | null;
-  /** "5%" of the unit price, or an amount per unit ("2.50"), shown before joining. */
-  organiserMargin: string;
-  /** Whether answers are still accepted. */
-  windowOpen: boolean;
-}
+// A shopper's deal: ShopperDeal (core/shopper-deal.ts), the contract with the extension.
 
 /** The deals of a shopper: of pools where they have a live intent, or that they answered. Newest first. */
 export async function shopperDeals(db: Db, shopperId: string, limit = 100, dealId?: string): Promise<ShopperDeal[]> {

@@ -1,29 +1,16 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { interestKey, productWords } from '../../core/deal.ts';
+import type { ShopperNotice } from '../../core/shopper-deal.ts';
 import type { Database } from '../db/schema.ts';
 
 /**
- * What shoppers hear about deals. Each notice is one event row per shopper on the topic `shopper:<id>`
+ * What shoppers hear about deals (the notice's shape: core/shopper-deal.ts). Each notice is one event row per shopper on the topic `shopper:<id>`
  * (fan-out on write, in one INSERT … SELECT inside the transaction that caused it): a shopper's
  * subscription then reads only its own topic, resumes by event id from an index, and never sees another
  * shopper's notices. Organisers follow `campaign:<id>`, which carries counts, never identities.
  */
 
 type Db = Kysely<Database> | Transaction<Database>;
-
-export type ShopperNoticeType = 'deal.formed' | 'deal.tier-dropped' | 'deal.window-closing' | 'deal.closed' | 'campaign.opened';
-
-export interface ShopperNotice {
-  type: ShopperNoticeType;
-  dealId?: string | undefined;
-  campaignId: string;
-  productName: string;
-  unitPrice?: string | undefined;
-  currency?: string | undefined;
-  confirmBy?: string | undefined;
-  /** deal.closed: how it ended. */
-  outcome?: 'closed' | 'failed' | undefined;
-}
 
 export const shopperTopic = (shopperId: string) => `shopper:${shopperId}`;
 export const campaignTopic = (campaignId: string) => `campaign:${campaignId}`;

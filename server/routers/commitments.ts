@@ -1,13 +1,8 @@
 import { z } from 'zod';
+import { Decision, ShareContact } from '../../core/shopper-deal.ts';
 import { respond, shopperDeal } from '../domain/deals.ts';
-import { Email, Id } from '../trpc/inputs.ts';
+import { Id } from '../trpc/inputs.ts';
 import { router, shopperProcedure } from '../trpc/procedures.ts';
-
-export const Contact = z.object({
-  name: z.string().trim().min(1).max(200),
-  email: Email,
-  address: z.string().trim().min(1).max(1000).optional(),
-});
 
 export const commitmentsRouter = router({
   /**
@@ -15,7 +10,7 @@ export const commitmentsRouter = router({
    * after it closes: PRECONDITION_FAILED. Contact details (optional) go to the supplier only on confirmation.
    */
   respond: shopperProcedure
-    .input(z.object({ dealId: Id, decision: z.enum(['confirm', 'decline']), shareContact: Contact.optional() }))
+    .input(z.object({ dealId: Id, decision: Decision, shareContact: ShareContact.optional() }))
     .mutation(async ({ ctx, input }) => {
       await respond(ctx.bus, ctx.shopperId, input);
       return shopperDeal(ctx.db, ctx.shopperId, input.dealId);

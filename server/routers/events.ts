@@ -1,7 +1,8 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { ownCampaign } from '../domain/campaigns.ts';
-import { campaignTopic, shopperTopic, type ShopperNotice } from '../domain/notices.ts';
+import type { ShopperNotice } from '../../core/shopper-deal.ts';
+import { campaignTopic, shopperTopic } from '../domain/notices.ts';
 import { EventId, Id } from '../trpc/inputs.ts';
 import { organiserProcedure, router, shopperProcedure } from '../trpc/procedures.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CurrencyCode, DecimalString } from '../../core/snapshot.ts';
+import { CurrencyCode } from '../../core/snapshot.ts';
 
 /** Bounded inputs shared by the routers: every string has a length, every number a range. */
 
@@ -8,13 +8,7 @@ export const Currency = CurrencyCode;
 export const Region = z
   .string()
   .regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, 'expected an ISO 3166 region such as FR or FR-75');
-export const Quantity = z
-  .number()
-  .int('a quantity is a whole number')
-  .min(1, 'a quantity is at least 1')
-  .max(10_000, 'a quantity is at most 10000');
-/** A positive amount as a decimal string ("1299.99"). */
-export const Price = DecimalString.refine((v) => /[1-9]/.test(v), 'a price must be above zero');
+export { Price, Quantity } from '../../core/intent.ts';
 export const Limit = (max: number, fallback: number) => z.number().int().min(1).max(max).default(fallback);
 export const Email = z.email({ error: 'expected an e-mail address' }).max(254);
 export const Password = z

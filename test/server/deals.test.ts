@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { ShopperDeal, ShopperNotice } from '../../core/shopper-deal.ts';
 import { codeOf, ENGINES, useHarness, useTestDatabase } from './helpers.ts';
 import { campaignWithBid, eventually, poolWithMembers, useDealEngine } from './negotiation.ts';
 
@@ -92,5 +93,15 @@ describe.each(ENGINES)('deals on %s', (engine) => {
     expect(handoff.lines).toHaveLength(3);
     expect(handoff.lines.map((l) => l.quantity).sort()).toEqual([2, 3, 3]);
     expect(handoff.lines.filter((l) => l.email !== null)).toEqual([{ line: 1, quantity: 3, name: '=HYPERLINK("x")', email: 'a@example.org', address: null }]);
+
+    // What the server sends members is what the extension accepts: the contract of core/shopper-deal.ts.
+    for (const m of members) expect(ShopperDeal.array().parse(await m.caller.deals.mine())).toHaveLength(1);
+    const notices = await t.handle.db
+      .selectFrom('event')
+      .select(['type', 'payload'])
+      .where('topic', 'in', members.map((m) => `shopper:${m.shopperId}`))
+      .execute();
+    expect(new Set(notices.map((n) => n.type))).toEqual(new Set(['deal.formed', 'deal.tier-dropped', 'deal.closed']));
+    for (const n of notices) expect(ShopperNotice.parse(n.payload).type).toBe(n.type);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ShopperNotice } from '../../server/domain/notices.ts';
+import type { ShopperNotice } from '../../core/shopper-deal.ts';
 import { codeOf, ENGINES, snapshot, useHarness, useTestDatabase } from './helpers.ts';
 import { campaignWithBid, collect, eventually, inDays, lastEventId, poolWithMembers, subscriptionIterator, useDealEngine } from './negotiation.ts';
 

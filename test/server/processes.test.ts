@@ -4,7 +4,7 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from
 import { EventSource } from 'eventsource';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ShopperNotice } from '../../server/domain/notices.ts';
+import type { ShopperNotice } from '../../core/shopper-deal.ts';
 import type { AppRouter } from '../../server/routers/_app.ts';
 import { snapshot, TEST_DATABASE_URL } from './helpers.ts';
 
