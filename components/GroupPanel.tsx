@@ -13,10 +13,10 @@ import { TierLadder } from './TierLadder.tsx';
 import { errorText } from './format.ts';
 
 /**
- * The group around the product, and joining it. Renders from local data first (`initial`: the rows already
- * read for this snapshot), then from the server's answer.
+ * The group around the product of tab `tabId`, and joining it. Renders from local data first (`initial`: the
+ * rows already read for this snapshot), then from the server's answer.
  */
-export function GroupPanel({ snapshot, initial }: { snapshot: ProductSnapshot; initial?: PageGroup | undefined }) {
+export function GroupPanel({ tabId, snapshot, initial }: { tabId: number; snapshot: ProductSnapshot; initial?: PageGroup | undefined }) {
   const { t, locale, languageTag } = useI18n();
   const local = useLiveQuery(() => readPageGroup(pageDb(), snapshot), [snapshot.url], initial);
   // The failure itself, said in the shopper's language when shown.
@@ -24,13 +24,13 @@ export function GroupPanel({ snapshot, initial }: { snapshot: ProductSnapshot; i
 
   useEffect(() => {
     let cancelled = false;
-    sendMessage({ type: 'refreshProduct', snapshot })
+    sendMessage({ type: 'refreshProduct', tabId, productUrl: snapshot.url })
       .then(() => !cancelled && setRefreshError(null))
       .catch((error: unknown) => !cancelled && setRefreshError({ error }));
     return () => {
       cancelled = true;
     };
-  }, [snapshot]);
+  }, [tabId, snapshot]);
 
   if (!local) return null;
   const { lookup, intent, deal } = local;
@@ -74,7 +74,7 @@ export function GroupPanel({ snapshot, initial }: { snapshot: ProductSnapshot; i
       {intent ? (
         <IntentEditor intent={intent} />
       ) : (
-        <JoinForm snapshot={snapshot} margin={margin ? formatMargin(margin.organiserMargin, margin.currency, languageTag) : null} />
+        <JoinForm tabId={tabId} snapshot={snapshot} margin={margin ? formatMargin(margin.organiserMargin, margin.currency, languageTag) : null} />
       )}
     </section>
   );

@@ -58,9 +58,10 @@ function useAction() {
 
 /**
  * "I want this": quantity and maximum price, prefilled from the page (its price, its currency), joined in one
- * click. The rule and the organiser's margin are stated before the button.
+ * click. The rule and the organiser's margin are stated before the button. The message names the tab and the
+ * product shown; the background holds the snapshot.
  */
-export function JoinForm({ snapshot, margin }: { snapshot: ProductSnapshot; margin: string | null }) {
+export function JoinForm({ tabId, snapshot, margin }: { tabId: number; snapshot: ProductSnapshot; margin: string | null }) {
   const { t } = useI18n();
   const [quantity, setQuantity] = useState('1');
   const [maxPrice, setMaxPrice] = useState(snapshot.price ?? '');
@@ -74,7 +75,7 @@ export function JoinForm({ snapshot, margin }: { snapshot: ProductSnapshot; marg
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!valid) return;
-    void run(() => sendMessage({ type: 'join', snapshot, quantity: parsedQuantity, maxPrice: parsedPrice, currency }));
+    void run(() => sendMessage({ type: 'join', tabId, productUrl: snapshot.url, quantity: parsedQuantity, maxPrice: parsedPrice, currency }));
   };
 
   return (

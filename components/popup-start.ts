@@ -15,7 +15,7 @@ import { readMyGroups, readPageGroup, readRetailerPrices, type MyGroupsRows, typ
 export type TabState =
   | { kind: 'no-tab' }
   | { kind: 'error'; message: string }
-  | { kind: 'ready'; tabProduct: TabProduct | null };
+  | { kind: 'ready'; tabId: number; tabProduct: TabProduct | null };
 
 export interface PopupStart {
   tab: TabState;
@@ -47,7 +47,7 @@ export async function targetTabId(): Promise<number | undefined> {
 export async function readTabState(): Promise<TabState> {
   try {
     const tabId = await targetTabId();
-    return tabId === undefined ? { kind: 'no-tab' } : { kind: 'ready', tabProduct: await loadTabProduct(tabId) };
+    return tabId === undefined ? { kind: 'no-tab' } : { kind: 'ready', tabId, tabProduct: await loadTabProduct(tabId) };
   } catch (error) {
     return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
   }

@@ -1,5 +1,7 @@
 import { browser } from 'wxt/browser';
 import type { Locale } from '../core/i18n/index.ts';
+import { refusalText, type Refusal, type RefusalKey } from '../core/i18n/refusals.ts';
+import type { ProductSnapshot } from '../core/snapshot.ts';
 import { showProductBadge } from './badge.ts';
 import type { ExtensionDB } from './db.ts';
 import { languageTagFor, uiLanguage } from './locale.ts';
@@ -58,9 +60,10 @@ export function backgroundHandlers(deps: BackgroundDeps): Handlers {
       }
       return { recorded: snapshot !== null };
     },
-    getTabProduct: ({ tabId }) => loadTabProduct(tabId),
 
-    async join({ snapshot, quantity, maxPrice, currency }) {
+    async join({ tabId, productUrl, quantity, maxPrice, currency }) {
+      const snapshot = await tabSnapshot(tabId, productUrl);
+      if (!snapshot) throw refusedAs('pageChanged');
       const intent = await sync.join({ snapshot, quantity, maxPrice, currency });
       void sync
         .flush()
@@ -77,7 +80,9 @@ export function backgroundHandlers(deps: BackgroundDeps): Handlers {
       await sync.withdraw(intentId);
       return { ok: true };
     },
-    async refreshProduct({ snapshot }) {
+    async refreshProduct({ tabId, productUrl }) {
+      const snapshot = await tabSnapshot(tabId, productUrl);
+      if (!snapshot) return null;
       // Opening the popup is the shopper acting: deliver what waits, then ask about this product.
       void sync.retryNow().catch(() => undefined);
       const row = await sync.lookup(snapshot);
@@ -117,6 +122,20 @@ export function backgroundHandlers(deps: BackgroundDeps): Handlers {
       return { ok: true };
     },
   };
+}
+
+/**
+ * The product detection reported in `tabId`, if it is still the one at `productUrl` (the popup names the tab
+ * and the product it shows; the snapshot itself never travels back from the popup).
+ */
+async function tabSnapshot(tabId: number, productUrl: string): Promise<ProductSnapshot | null> {
+  const snapshot = (await loadTabProduct(tabId))?.snapshot ?? null;
+  return snapshot?.url === productUrl ? snapshot : null;
+}
+
+function refusedAs(key: RefusalKey): ProtocolError {
+  const refusal: Refusal = { key, params: {} };
+  return new ProtocolError(refusalText(refusal, 'en'), refusal);
 }
 
 /**

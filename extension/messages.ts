@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { browser, type Browser } from 'wxt/browser';
-import { Price, Quantity } from '../core/intent.ts';
 import { Decision, ShareContact } from '../core/shopper-deal.ts';
+import { Price, Quantity } from '../core/intent.ts';
 import { CurrencyCode, ProductSnapshot } from '../core/snapshot.ts';
 import type { DealRow, LookupRow } from './records.ts';
 import { refusalOf, type Refusal } from '../core/i18n/refusals.ts';
@@ -25,23 +25,28 @@ const PageUrl = z
   .max(4096)
   .refine((url) => /^https?:\/\//i.test(url), 'expected an http(s) page address');
 
+/** A tab's product as the popup shows it: the tab, and the product's address (its snapshot's `url`). */
+const TabProductRef = { tabId: TabId, productUrl: PageUrl };
+
 export const Request = z.discriminatedUnion('type', [
   /** Content script → background: what detection read on the page (null: no product on it). */
   z.strictObject({ type: z.literal('productDetected'), pageUrl: PageUrl, snapshot: ProductSnapshot.nullable() }),
-  /** Popup → background: what was detected in a tab. */
-  z.strictObject({ type: z.literal('getTabProduct'), tabId: TabId }),
-  /** Popup → background: "I want this" (works offline: the intent waits in the outbox). */
+  /**
+   * Popup → background: "I want this" for the product the popup shows in `tabId` (works offline: the intent
+   * waits in the outbox). The background reads the tab's snapshot itself; `productUrl` (the snapshot's url)
+   * says which product the shopper saw, so a tab that moved on to another product meanwhile is refused.
+   */
   z.strictObject({
     type: z.literal('join'),
-    snapshot: ProductSnapshot,
+    ...TabProductRef,
     quantity: Quantity,
     maxPrice: MaxPrice,
     currency: CurrencyCode,
   }),
   z.strictObject({ type: z.literal('updateIntent'), intentId: IntentId, quantity: Quantity, maxPrice: MaxPrice }),
   z.strictObject({ type: z.literal('withdrawIntent'), intentId: IntentId }),
-  /** Popup opened on a product page: deliver what waits, then ask the server about this product. */
-  z.strictObject({ type: z.literal('refreshProduct'), snapshot: ProductSnapshot }),
+  /** Popup opened on a product page: deliver what waits, then ask the server about the tab's product. */
+  z.strictObject({ type: z.literal('refreshProduct'), ...TabProductRef }),
   /** Confirmation view → background: confirm or decline a deal (a Commitment). */
   z.strictObject({
     type: z.literal('respondDeal'),
@@ -73,10 +78,10 @@ export interface TabProduct {
 type ResponseMap<T extends Record<RequestType, unknown>> = T;
 type Responses = ResponseMap<{
   productDetected: { recorded: boolean };
-  getTabProduct: TabProduct | null;
   join: { intentId: string };
   updateIntent: { ok: true };
   withdrawIntent: { ok: true };
+  /** null: the tab shows no product, or another one than `productUrl` now (the popup follows it). */
   refreshProduct: LookupRow | null;
   respondDeal: DealRow;
   settingsChanged: { ok: true };
@@ -89,7 +94,6 @@ export type ResponseOf<T extends RequestType> = Responses[T];
 export type SenderKind = 'content-script' | 'extension-page';
 const ALLOWED_SENDER: Record<RequestType, SenderKind> = {
   productDetected: 'content-script',
-  getTabProduct: 'extension-page',
   join: 'extension-page',
   updateIntent: 'extension-page',
   withdrawIntent: 'extension-page',

@@ -30,6 +30,10 @@ export const REFUSALS = {
     fr: 'Vous voulez déjà ce produit : modifiez votre demande actuelle ou retirez-la.',
   },
   intentIdTaken: { en: 'This intent id is already used: generate a new one.', fr: 'Cet identifiant de demande est déjà pris : générez-en un autre.' },
+  pageChanged: {
+    en: 'This tab shows another product now: look at it again before joining.',
+    fr: 'Cet onglet affiche maintenant un autre produit : regardez-le de nouveau avant de rejoindre le groupe.',
+  },
   intentWithdrawn: { en: 'This intent was withdrawn: register a new one.', fr: 'Cette demande a été retirée : faites-en une nouvelle.' },
   noPriceToShare: { en: 'This page shows no price (or no currency) to share.', fr: 'Cette page n’affiche aucun prix (ou aucune devise) à partager.' },
   notADealMember: { en: 'You are not a member of this deal.', fr: 'Vous ne faites pas partie de cette offre groupée.' },

@@ -44,10 +44,10 @@ export function App({ start }: { start: PopupStart }) {
       {state.kind === 'no-tab' && <Message testId="no-tab" text={t('noTab')} />}
       {state.kind === 'error' && <Message testId="error" text={t('error', { message: state.message })} />}
       {state.kind === 'ready' && !snapshot && <NoProduct />}
-      {snapshot && (
+      {state.kind === 'ready' && snapshot && (
         <>
           <ProductCard snapshot={snapshot} />
-          <GroupPanel snapshot={snapshot} initial={start.pageGroup} />
+          <GroupPanel tabId={state.tabId} snapshot={snapshot} initial={start.pageGroup} />
           <ComparePanel snapshot={snapshot} initial={start.retailerPrices} />
         </>
       )}

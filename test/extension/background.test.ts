@@ -1,9 +1,13 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { ExtensionDB } from '../../extension/db.ts';
 import { createMessageDispatcher, type MessageSender, type Reply } from '../../extension/messages.ts';
 import { backgroundHandlers, onTabLoading, startBackground } from '../../extension/background.ts';
+import { loadTabProduct } from '../../extension/tab-products.ts';
+import { ProtocolError } from '../../extension/send-message.ts';
+import type { Sync } from '../../extension/sync.ts';
+import { errorText } from '../../components/format.ts';
 import { snapshot } from './snapshots.ts';
 
 const ORIGIN = 'chrome-extension://test-extension-id/';
@@ -27,7 +31,8 @@ describe('background', () => {
 
   const detected = (tabId: number, snap: ReturnType<typeof snapshot> | null, pageUrl = 'https://shop.example.fr/p/cafetiere') =>
     dispatch({ type: 'productDetected', pageUrl, snapshot: snap }, tab(tabId, pageUrl));
-  const ask = (tabId: number) => dispatch({ type: 'getTabProduct', tabId }, popup);
+  // What the popup reads for a tab (session storage, written by the background).
+  const ask = (tabId: number) => loadTabProduct(tabId);
 
   it('keeps each tab its own product', async () => {
     await detected(1, snapshot({ name: 'Un' }));
@@ -36,18 +41,27 @@ describe('background', () => {
     const one = await ask(1);
     const two = await ask(2);
     const three = await ask(3);
-    expect(one.ok && (one.value as { snapshot: { name: string } }).snapshot.name).toBe('Un');
-    expect(two.ok && (two.value as { snapshot: { name: string } }).snapshot.name).toBe('Deux');
-    expect(three).toEqual({ ok: true, value: { pageUrl: 'https://news.example/article', snapshot: null, detectedAt: expect.any(Number) } });
-    expect(await ask(4)).toEqual({ ok: true, value: null });
+    expect(one?.snapshot?.name).toBe('Un');
+    expect(two?.snapshot?.name).toBe('Deux');
+    expect(three).toEqual({ pageUrl: 'https://news.example/article', snapshot: null, detectedAt: expect.any(Number) });
+    expect(await ask(4)).toBeNull();
   });
 
-  it('keeps the per-tab product in session storage, so a restarted service worker still knows it', async () => {
+  it('joins the product the popup names by its tab, from session storage, even after a restart', async () => {
     await detected(5, snapshot());
     // A new set of handlers stands for the service worker after a restart: nothing kept in memory.
-    const restarted = createMessageDispatcher(backgroundHandlers({ db, locale: () => 'en' }), ORIGIN);
-    const reply = await restarted({ type: 'getTabProduct', tabId: 5 }, popup);
-    expect(reply.ok && (reply.value as { snapshot: { price: string } }).snapshot.price).toBe('1299.99');
+    const join = vi.fn(async () => ({ id: 'intent-1' }));
+    const sync = { join, flush: async () => undefined, syncInterests: async () => undefined, listen: async () => undefined } as unknown as Sync;
+    const restarted = createMessageDispatcher(backgroundHandlers({ db, locale: () => 'fr', sync }), ORIGIN);
+    const request = { type: 'join', tabId: 5, productUrl: 'https://shop.example.fr/p/cafetiere', quantity: 2, maxPrice: null, currency: 'EUR' };
+    expect(await restarted(request, popup)).toEqual({ ok: true, value: { intentId: 'intent-1' } });
+    expect(join).toHaveBeenCalledWith({ snapshot: snapshot(), quantity: 2, maxPrice: null, currency: 'EUR' });
+    // The tab moved on to another product while the popup showed this one: refused, said in the shopper's language.
+    const moved = await restarted({ ...request, productUrl: 'https://shop.example.fr/p/other' }, popup);
+    expect(moved).toMatchObject({ ok: false, refusal: { key: 'pageChanged' } });
+    expect(errorText(new ProtocolError('refused', moved.ok ? null : moved.refusal), 'fr')).toMatch(/^Cet onglet affiche maintenant un autre produit/);
+    expect(await restarted({ type: 'refreshProduct', tabId: 6, productUrl: 'https://shop.example.fr/p/cafetiere' }, popup)).toEqual({ ok: true, value: null });
+    expect(join).toHaveBeenCalledTimes(1);
   });
 
   it('marks the badge of tabs with a product, and only those', async () => {
@@ -66,7 +80,7 @@ describe('background', () => {
     await onTabLoading(1, 'https://shop.example.fr/p/cafetiere#reviews', 'en');
     expect(await fakeBrowser.action.getBadgeText({ tabId: 1 })).toBe('1');
     await onTabLoading(1, undefined, 'en');
-    expect(await ask(1)).toEqual({ ok: true, value: null });
+    expect(await ask(1)).toBeNull();
     expect(await fakeBrowser.action.getBadgeText({ tabId: 1 })).toBe('');
   });
 
@@ -85,7 +99,7 @@ describe('background', () => {
       { ...tab(1), frameId: 3 },
     );
     expect(reply).toEqual({ ok: true, value: { recorded: false } });
-    expect(await ask(1)).toEqual({ ok: true, value: null });
+    expect(await ask(1)).toBeNull();
   });
 
   it('wires tab events: a closed tab is forgotten, a navigation clears its badge', async () => {
@@ -97,7 +111,7 @@ describe('background', () => {
     await expect.poll(() => fakeBrowser.action.getBadgeText({ tabId })).toBe('');
     await detected(tabId, snapshot());
     await fakeBrowser.tabs.onRemoved.trigger(tabId, { windowId: 1, isWindowClosing: false });
-    await expect.poll(() => ask(tabId)).toEqual({ ok: true, value: null });
+    await expect.poll(() => ask(tabId)).toBeNull();
   });
 
   it('clears the local history on the shopper’s request, and keeps their groups', async () => {

@@ -23,13 +23,12 @@ function handlers(): Handlers {
     join: unused,
     updateIntent: unused,
     withdrawIntent: unused,
-    refreshProduct: unused,
     respondDeal: unused,
     settingsChanged: unused,
     clearHistory: unused,
     syncNow: unused,
     productDetected: vi.fn(async () => ({ recorded: true })),
-    getTabProduct: vi.fn(async ({ tabId }) => ({ pageUrl: `https://tab/${tabId}`, snapshot: null, detectedAt: 1 })),
+    refreshProduct: vi.fn(async () => null),
   };
 }
 
@@ -49,8 +48,8 @@ describe('message protocol', () => {
     ['null', null],
     ['unknown type', { type: 'deleteEverything' }],
     ['missing field', { type: 'productDetected', pageUrl: 'https://a.example/' }],
-    ['extra field', { type: 'getTabProduct', tabId: 1, admin: true }],
-    ['negative tab id', { type: 'getTabProduct', tabId: -1 }],
+    ['extra field', { type: 'refreshProduct', tabId: 1, productUrl: 'https://a.example/p', admin: true }],
+    ['negative tab id', { type: 'refreshProduct', tabId: -1, productUrl: 'https://a.example/p' }],
     ['javascript: page address', { type: 'productDetected', pageUrl: 'javascript:alert(1)', snapshot: null }],
     ['price that is not a decimal', { type: 'productDetected', pageUrl: 'https://a.example/', snapshot: snapshot({ price: '12,99' }) }],
     ['currency that is not ISO 4217', { type: 'productDetected', pageUrl: 'https://a.example/', snapshot: snapshot({ currency: '€' }) }],
@@ -62,7 +61,7 @@ describe('message protocol', () => {
     expect(reply.ok).toBe(false);
     expect(!reply.ok && reply.error).toMatch(/^malformed message: /);
     expect(h.productDetected).not.toHaveBeenCalled();
-    expect(h.getTabProduct).not.toHaveBeenCalled();
+    expect(h.refreshProduct).not.toHaveBeenCalled();
   });
 
   it('names the offending field in the error', async () => {
@@ -77,40 +76,40 @@ describe('message protocol', () => {
     const h = handlers();
     const dispatch = createMessageDispatcher(h, ORIGIN);
     // A content script (on a hostile page) must not read what the extension knows about other tabs.
-    const fromContent = await dispatch({ type: 'getTabProduct', tabId: 3 }, fromPage);
-    expect(fromContent).toEqual({ ok: false, error: 'getTabProduct may not be sent from a content-script' });
+    const fromContent = await dispatch({ type: 'refreshProduct', tabId: 3, productUrl: 'https://a.example/p' }, fromPage);
+    expect(fromContent).toEqual({ ok: false, error: 'refreshProduct may not be sent from a content-script' });
     const fromExtension = await dispatch({ type: 'productDetected', pageUrl: 'https://a.example/', snapshot: null }, fromPopup);
     expect(fromExtension.ok).toBe(false);
-    expect(h.getTabProduct).not.toHaveBeenCalled();
+    expect(h.refreshProduct).not.toHaveBeenCalled();
     expect(h.productDetected).not.toHaveBeenCalled();
   });
 
   it('counts an extension page opened in a tab (as the browser tests do) as an extension page', async () => {
     const h = handlers();
     const popupInTab: MessageSender = { ...fromPopup, tab: { id: 9 } as MessageSender['tab'] };
-    const reply = await createMessageDispatcher(h, ORIGIN)({ type: 'getTabProduct', tabId: 3 }, popupInTab);
+    const reply = await createMessageDispatcher(h, ORIGIN)({ type: 'refreshProduct', tabId: 3, productUrl: 'https://a.example/p' }, popupInTab);
     expect(reply.ok).toBe(true);
-    expect(h.getTabProduct).toHaveBeenCalledOnce();
+    expect(h.refreshProduct).toHaveBeenCalledOnce();
   });
 
   it('turns a failing handler into an error reply', async () => {
     const h = handlers();
-    h.getTabProduct = async () => {
+    h.refreshProduct = async () => {
       throw new Error('storage unavailable');
     };
-    const reply = await createMessageDispatcher(h, ORIGIN)({ type: 'getTabProduct', tabId: 1 }, fromPopup);
+    const reply = await createMessageDispatcher(h, ORIGIN)({ type: 'refreshProduct', tabId: 1, productUrl: 'https://a.example/p' }, fromPopup);
     expect(reply).toEqual({ ok: false, error: 'storage unavailable', refusal: null });
   });
 
   it('passes the server’s refusal on with the error, for the page to say it in the shopper’s language', async () => {
     const h = handlers();
-    h.getTabProduct = async () => {
+    h.refreshProduct = async () => {
       // What a tRPC client error carries when the server refuses.
       throw Object.assign(new Error('You already want this product: change or withdraw your current intent instead.'), {
         data: { code: 'CONFLICT', refusal: { key: 'alreadyWanted', params: {} } },
       });
     };
-    const reply = await createMessageDispatcher(h, ORIGIN)({ type: 'getTabProduct', tabId: 1 }, fromPopup);
+    const reply = await createMessageDispatcher(h, ORIGIN)({ type: 'refreshProduct', tabId: 1, productUrl: 'https://a.example/p' }, fromPopup);
     expect(reply).toMatchObject({ ok: false, refusal: { key: 'alreadyWanted', params: {} } });
     const error = new ProtocolError('refused', reply.ok ? null : reply.refusal);
     expect(errorText(error, 'fr')).toBe('Vous voulez déjà ce produit : modifiez votre demande actuelle ou retirez-la.');
@@ -123,15 +122,16 @@ describe('message protocol', () => {
     await expect(
       sendMessage({ type: 'productDetected', pageUrl: 'https://a.example/', snapshot: null }),
     ).resolves.toEqual({ recorded: true });
-    await expect(sendMessage({ type: 'getTabProduct', tabId: 1 })).rejects.toThrow(
-      'getTabProduct may not be sent from a content-script',
+    await expect(sendMessage({ type: 'refreshProduct', tabId: 1, productUrl: 'https://a.example/p' })).rejects.toThrow(
+      'refreshProduct may not be sent from a content-script',
     );
   });
 
   it('checks the shopper’s requests on arrival: quantities, prices and currencies in range, from extension pages only', async () => {
     const dispatch = createMessageDispatcher(handlers(), ORIGIN);
-    const join = (overrides: object) => ({ type: 'join', snapshot: snapshot(), quantity: 1, maxPrice: '12.50', currency: 'EUR', ...overrides });
-    for (const bad of [{ quantity: 0 }, { quantity: 1.5 }, { quantity: 10_001 }, { maxPrice: '0' }, { maxPrice: '12,50' }, { currency: 'euro' }]) {
+    const join = (overrides: object) => ({ type: 'join', tabId: 4, productUrl: 'https://shop.example.fr/p/1', quantity: 1, maxPrice: '12.50', currency: 'EUR', ...overrides });
+    // The popup names the tab and the product it shows; the snapshot itself stays in the background.
+    for (const bad of [{ quantity: 0 }, { quantity: 1.5 }, { quantity: 10_001 }, { maxPrice: '0' }, { maxPrice: '12,50' }, { currency: 'euro' }, { snapshot: snapshot() }, { productUrl: 'javascript:alert(1)' }]) {
       const reply = await dispatch(join(bad), fromPopup);
       expect(reply.ok, JSON.stringify(bad)).toBe(false);
       expect(reply.ok ? '' : reply.error).toMatch(/^malformed message/);
