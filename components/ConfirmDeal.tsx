@@ -6,7 +6,7 @@ import type { Decision } from '../core/shopper-deal.ts';
 import { noticeText } from '../extension/notices.ts';
 import { pageDb } from './db.ts';
 import { errorText, formatDate } from './format.ts';
-import { formatMargin } from './GroupPanel.tsx';
+import { formatMargin } from './PoolPanel.tsx';
 import { useI18n } from './I18n.tsx';
 import { TierLadder } from './TierLadder.tsx';
 

@@ -40,19 +40,19 @@ export function retailerPrices(
   now: number,
 ): RetailerPrice[] {
   const byRetailer = new Map<string, RetailerPrice>();
-  const offer = (candidate: RetailerPrice) => {
+  const consider = (candidate: RetailerPrice) => {
     const key = candidate.retailer.toLowerCase();
     const known = byRetailer.get(key);
     if (!known || (known.source !== 'page' && candidate.seenAt > known.seenAt) || candidate.source === 'page') byRetailer.set(key, candidate);
   };
   for (const c of competitors) {
-    if (c.price && c.currency) offer({ retailer: c.retailer, url: c.url, price: c.price, currency: c.currency.trim(), seenAt: Date.parse(c.seenAt), source: 'server' });
+    if (c.price && c.currency) consider({ retailer: c.retailer, url: c.url, price: c.price, currency: c.currency.trim(), seenAt: Date.parse(c.seenAt), source: 'server' });
   }
   for (const row of history) {
-    if (row.price && row.currency) offer({ retailer: row.retailer, url: row.url, price: row.price, currency: row.currency, seenAt: row.lastSeenAt, source: 'history' });
+    if (row.price && row.currency) consider({ retailer: row.retailer, url: row.url, price: row.price, currency: row.currency, seenAt: row.lastSeenAt, source: 'history' });
   }
   if (snapshot.price && snapshot.currency) {
-    offer({ retailer: snapshot.retailer, url: snapshot.url, price: snapshot.price, currency: snapshot.currency, seenAt: now, source: 'page' });
+    consider({ retailer: snapshot.retailer, url: snapshot.url, price: snapshot.price, currency: snapshot.currency, seenAt: now, source: 'page' });
   }
   const currency = snapshot.currency;
   return [...byRetailer.values()].sort((a, b) => {

@@ -7,14 +7,14 @@ import { historyMatches, retailerPrices, type RetailerPrice } from './compare.ts
  * also runs them once before its first render (components/popup-start.ts), so it opens with everything.
  */
 
-export interface PageGroup {
+export interface PagePool {
   lookup: LookupRow | null;
   intent: IntentRow | null;
   deal: DealRow | null;
 }
 
 /** This page's saved lookup, the shopper's live intent for the product, and a deal for it. */
-export async function readPageGroup(db: ExtensionDB, snapshot: ProductSnapshot): Promise<PageGroup> {
+export async function readPagePool(db: ExtensionDB, snapshot: ProductSnapshot): Promise<PagePool> {
   const lookup = (await db.lookups.get(snapshot.url)) ?? null;
   const productId = lookup?.productId ?? null;
   const intents = await db.intents.where('pageUrl').equals(snapshot.url).toArray();
@@ -35,13 +35,13 @@ export async function readRetailerPrices(db: ExtensionDB, snapshot: ProductSnaps
   return retailerPrices(snapshot, lookup?.result.competitors ?? [], history, Date.now());
 }
 
-export interface MyGroupsRows {
+export interface MyIntentsRows {
   intents: IntentRow[];
   deals: DealRow[];
 }
 
 /** Every intent of the shopper (newest first) and every deal. */
-export async function readMyGroups(db: ExtensionDB): Promise<MyGroupsRows> {
+export async function readMyIntents(db: ExtensionDB): Promise<MyIntentsRows> {
   const [intents, deals] = await Promise.all([db.intents.orderBy('updatedAt').reverse().toArray(), db.deals.toArray()]);
   return { intents, deals };
 }

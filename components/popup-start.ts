@@ -3,7 +3,7 @@ import type { TabProduct } from '../extension/messages.ts';
 import { loadTabProduct } from '../extension/tab-products.ts';
 import type { RetailerPrice } from './compare.ts';
 import { pageDb } from './db.ts';
-import { readMyGroups, readPageGroup, readRetailerPrices, type MyGroupsRows, type PageGroup } from './local-queries.ts';
+import { readMyIntents, readPagePool, readRetailerPrices, type MyIntentsRows, type PagePool } from './local-queries.ts';
 
 /**
  * What the popup shows on opening, read before its first render. The reads start as soon as the popup's
@@ -20,9 +20,9 @@ export type TabState =
 export interface PopupStart {
   tab: TabState;
   /** Rows for the panels, when read in time (undefined: the panel reads them itself). */
-  pageGroup?: PageGroup | undefined;
+  pagePool?: PagePool | undefined;
   retailerPrices?: RetailerPrice[] | undefined;
-  myGroups?: MyGroupsRows | undefined;
+  myIntents?: MyIntentsRows | undefined;
 }
 
 /**
@@ -63,11 +63,11 @@ function withinDeadline<T>(read: Promise<T>): Promise<T | undefined> {
 export async function readPopupStart(): Promise<PopupStart> {
   const db = pageDb();
   // "My groups" does not depend on the tab: its read starts together with the tab's.
-  const myGroups = withinDeadline(readMyGroups(db));
+  const myIntents = withinDeadline(readMyIntents(db));
   const tab = await readTabState();
   const snapshot = tab.kind === 'ready' ? tab.tabProduct?.snapshot : undefined;
-  const [pageGroup, retailerPrices] = snapshot
-    ? await Promise.all([withinDeadline(readPageGroup(db, snapshot)), withinDeadline(readRetailerPrices(db, snapshot))])
+  const [pagePool, retailerPrices] = snapshot
+    ? await Promise.all([withinDeadline(readPagePool(db, snapshot)), withinDeadline(readRetailerPrices(db, snapshot))])
     : [undefined, undefined];
-  return { tab, pageGroup, retailerPrices, myGroups: await myGroups };
+  return { tab, pagePool, retailerPrices, myIntents: await myIntents };
 }

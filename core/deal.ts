@@ -150,7 +150,7 @@ export function leadingBid<B extends { tiers: readonly Tier[] }>(bids: readonly 
 }
 
 /** The one price for every member of a deal at `tierReached`. */
-export function groupPrice(tiers: readonly Tier[], tierReached: number): string {
+export function dealUnitPrice(tiers: readonly Tier[], tierReached: number): string {
   const tier = tiers[tierReached];
   if (!tier) throw new Error(`no tier ${tierReached}`);
   return normaliseDecimal(tier.unitPrice);

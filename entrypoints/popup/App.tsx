@@ -4,9 +4,9 @@ import { useI18n } from '../../components/I18n.tsx';
 import { ProductCard } from '../../components/ProductCard.tsx';
 import { NoProduct } from '../../components/NoProduct.tsx';
 import { Message } from '../../components/Message.tsx';
-import { GroupPanel } from '../../components/GroupPanel.tsx';
+import { PoolPanel } from '../../components/PoolPanel.tsx';
 import { ComparePanel } from '../../components/ComparePanel.tsx';
-import { MyGroups } from '../../components/MyGroups.tsx';
+import { MyIntents } from '../../components/MyIntents.tsx';
 import { readTabState, type PopupStart, type TabState } from '../../components/popup-start.ts';
 
 /**
@@ -47,11 +47,11 @@ export function App({ start }: { start: PopupStart }) {
       {state.kind === 'ready' && snapshot && (
         <>
           <ProductCard snapshot={snapshot} />
-          <GroupPanel tabId={state.tabId} snapshot={snapshot} initial={start.pageGroup} />
+          <PoolPanel tabId={state.tabId} snapshot={snapshot} initial={start.pagePool} />
           <ComparePanel snapshot={snapshot} initial={start.retailerPrices} />
         </>
       )}
-      <MyGroups initial={start.myGroups} />
+      <MyIntents initial={start.myIntents} />
       <footer>
         <button type="button" className="link" data-testid="settings" onClick={() => void browser.runtime.openOptionsPage()}>
           {t('settingsLink')}

@@ -5,7 +5,7 @@ import type { Bid, Campaign, Database } from '../db/schema.ts';
 import type { EventBus } from '../events/bus.ts';
 import { campaignTopic, noticeInterestedShoppers } from './notices.ts';
 import { checkTransition, formDeal, toDealView, type DealView } from './deals.ts';
-import { competitorPrices, livePool, priceLevels } from './pools.ts';
+import { listingPrices, livePool, priceLevels } from './pools.ts';
 import { createSupplierInvitation } from './suppliers.ts';
 import { refuse } from '../trpc/refusal.ts';
 
@@ -336,7 +336,7 @@ export async function campaignDetail(db: Db, organiserId: string, campaignId: st
   const product = await db.selectFrom('product').selectAll().where('id', '=', pool.product_id).executeTakeFirstOrThrow();
   const [levels, market, bids, deal, dropout] = await Promise.all([
     priceLevels(db, pool.id),
-    competitorPrices(db, product.id),
+    listingPrices(db, product.id),
     db
       .selectFrom('bid')
       .innerJoin('supplier_invitation', 'supplier_invitation.id', 'bid.invitation_id')
@@ -412,7 +412,7 @@ export async function poolPlan(db: Db, poolId: string, tiers: Tier[] | undefined
  * ladder (never which supplier made it), the tier the pool's quantity reaches, and the organiser's margin,
  * shown before joining. Null when the pool has no open campaign.
  */
-export interface CampaignOffer {
+export interface OpenCampaignView {
   campaignId: string;
   deadline: string | null;
   organiserMargin: string;
@@ -424,7 +424,7 @@ export interface CampaignOffer {
   wantedQuantity: number;
 }
 
-export async function openCampaignOffer(db: Db, pool: { id: string; currency: string; totalQuantity: number }): Promise<CampaignOffer | null> {
+export async function openCampaignView(db: Db, pool: { id: string; currency: string; totalQuantity: number }): Promise<OpenCampaignView | null> {
   const campaign = await db.selectFrom('campaign').selectAll().where('pool_id', '=', pool.id).where('state', '=', 'open').executeTakeFirst();
   if (!campaign) return null;
   const bids = await db

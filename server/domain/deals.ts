@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import {
   DEFAULT_CATEGORY,
-  groupPrice,
+  dealUnitPrice,
   nextTierReached,
   tierFor,
   transition,
@@ -114,7 +114,7 @@ export async function formDeal(bus: EventBus, campaignId: string): Promise<Deal 
         currency: pool.currency,
         tiers: JSON.stringify(tiers),
         tier_reached: 0,
-        unit_price: groupPrice(tiers, 0),
+        unit_price: dealUnitPrice(tiers, 0),
         confirm_by: confirmBy,
         closing_at: closingAt,
         confirmed_quantity: 0,
@@ -278,7 +278,7 @@ export async function respond(bus: EventBus, shopperId: string, input: RespondIn
         confirmed_quantity: confirmedQuantity,
         declined_members: declinedMembers,
         tier_reached: tierReached,
-        unit_price: groupPrice(deal.tiers, tierReached),
+        unit_price: dealUnitPrice(deal.tiers, tierReached),
       })
       .where('id', '=', deal.id)
       .returningAll()

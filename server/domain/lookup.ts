@@ -2,9 +2,9 @@ import type { Kysely } from 'kysely';
 import type { ProductSnapshot } from '../../core/snapshot.ts';
 import type { Database, Product } from '../db/schema.ts';
 import type { EventBus } from '../events/bus.ts';
-import { openCampaignOffer } from './campaigns.ts';
+import { openCampaignView } from './campaigns.ts';
 import { liveIntentOn, toIntentView, type IntentView } from './intents.ts';
-import { competitorPrices, poolDemand, productPools, toPoolSummary, type PoolDemand, type PoolSummary } from './pools.ts';
+import { listingPrices, poolDemand, productPools, toPoolSummary, type PoolDemand, type PoolSummary } from './pools.ts';
 import { findProduct, recordSharedPrice, toProductView } from './products.ts';
 
 /**
@@ -33,7 +33,7 @@ export async function lookupProduct(db: Kysely<Database>, bus: EventBus, shopper
 
   const [pools, competitors, mine] = await Promise.all([
     productPools(db, product.id),
-    competitorPrices(db, product.id),
+    listingPrices(db, product.id),
     liveIntentOn(db, shopperId, product.id),
   ]);
   const myIntent: IntentView | null = mine ? toIntentView(mine) : null;
@@ -44,6 +44,6 @@ export async function lookupProduct(db: Kysely<Database>, bus: EventBus, shopper
     pools.find((p) => p.currency === currency && (!input.region || p.region === input.region)) ??
     (input.region || currency ? null : (pools[0] ?? null));
   const pool: PoolWithDemand | null = chosen ? { ...toPoolSummary(chosen), ...(await poolDemand(db, chosen, 50)) } : null;
-  const campaign = pool ? await openCampaignOffer(db, pool) : null;
+  const campaign = pool ? await openCampaignView(db, pool) : null;
   return { product: toProductView(product), pool, pools: pools.map(toPoolSummary), competitors, myIntent, campaign };
 }

@@ -306,7 +306,8 @@ export async function livePool(db: Db, poolId: string): Promise<Pool | null> {
   return pool && !pool.merged_into ? pool : null;
 }
 
-export interface CompetitorPrice {
+/** A product's Listing at one retailer with its latest price (the API calls them `competitors`). */
+export interface ListingPrice {
   listingId: string;
   retailer: string;
   url: string;
@@ -316,8 +317,8 @@ export interface CompetitorPrice {
   seenAt: string;
 }
 
-/** The latest price at each retailer, cheapest first (listings without a price last). */
-export async function competitorPrices(db: Db, productId: string): Promise<CompetitorPrice[]> {
+/** The product's listings with their latest prices, cheapest first (listings without a price last). */
+export async function listingPrices(db: Db, productId: string): Promise<ListingPrice[]> {
   const rows = await db
     .selectFrom('listing')
     .selectAll()
@@ -366,7 +367,7 @@ export async function poolDetail(db: Db, poolId: string, maxPoints: number) {
       .where('id', '=', pool.product_id)
       .executeTakeFirstOrThrow() satisfies Promise<ProductView>,
     poolDemand(db, pool, maxPoints),
-    competitorPrices(db, pool.product_id),
+    listingPrices(db, pool.product_id),
   ]);
   return { ...toPoolSummary(pool), ...demand, product, competitors };
 }

@@ -4,7 +4,7 @@ import { matchProducts, productIdentity, type ProductIdentity } from '../../core
 import type { ProductSnapshot } from '../../core/snapshot.ts';
 import type { Database, Listing, Product } from '../db/schema.ts';
 import type { EventBus } from '../events/bus.ts';
-import { competitorPrices, productPools, rebuildPool, toPoolSummary } from './pools.ts';
+import { listingPrices, productPools, rebuildPool, toPoolSummary } from './pools.ts';
 import { refuse } from '../trpc/refusal.ts';
 
 /**
@@ -300,7 +300,7 @@ export async function mergeProducts(trx: Tx, bus: EventBus, fromId: string, toId
 export async function productDetail(db: Db, productId: string) {
   const product = await liveProduct(db, productId);
   if (!product) throw refuse('NOT_FOUND', 'noSuchProduct');
-  const [pools, competitors] = await Promise.all([productPools(db, product.id), competitorPrices(db, product.id)]);
+  const [pools, competitors] = await Promise.all([productPools(db, product.id), listingPrices(db, product.id)]);
   return { product: toProductView(product), pools: pools.map(toPoolSummary), competitors };
 }
 

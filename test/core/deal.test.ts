@@ -4,7 +4,7 @@ import {
   DROPOUT_PRIOR,
   dropoutEstimate,
   expectedFirmQuantity,
-  groupPrice,
+  dealUnitPrice,
   interestKey,
   interestMatches,
   isTerminal,
@@ -103,9 +103,9 @@ describe('tiers', () => {
   });
 
   it('gives one price for the group, normalised', () => {
-    expect(groupPrice(TIERS, 0)).toBe('120');
-    expect(groupPrice(TIERS, 1)).toBe('110.5');
-    expect(() => groupPrice(TIERS, 3)).toThrow();
+    expect(dealUnitPrice(TIERS, 0)).toBe('120');
+    expect(dealUnitPrice(TIERS, 1)).toBe('110.5');
+    expect(() => dealUnitPrice(TIERS, 3)).toThrow();
   });
 
   it('only moves to cheaper tiers while members confirm, starting at the first', () => {

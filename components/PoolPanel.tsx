@@ -8,17 +8,17 @@ import { sendMessage } from '../extension/send-message.ts';
 import { pageDb } from './db.ts';
 import { useI18n } from './I18n.tsx';
 import { IntentEditor, JoinForm } from './JoinForm.tsx';
-import { readPageGroup, type PageGroup } from './local-queries.ts';
+import { readPagePool, type PagePool } from './local-queries.ts';
 import { TierLadder } from './TierLadder.tsx';
 import { errorText } from './format.ts';
 
 /**
- * The group around the product of tab `tabId`, and joining it. Renders from local data first (`initial`: the
+ * The pool around the product of tab `tabId`, and joining it. Renders from local data first (`initial`: the
  * rows already read for this snapshot), then from the server's answer.
  */
-export function GroupPanel({ tabId, snapshot, initial }: { tabId: number; snapshot: ProductSnapshot; initial?: PageGroup | undefined }) {
+export function PoolPanel({ tabId, snapshot, initial }: { tabId: number; snapshot: ProductSnapshot; initial?: PagePool | undefined }) {
   const { t, locale, languageTag } = useI18n();
-  const local = useLiveQuery(() => readPageGroup(pageDb(), snapshot), [snapshot.url], initial);
+  const local = useLiveQuery(() => readPagePool(pageDb(), snapshot), [snapshot.url], initial);
   // The failure itself, said in the shopper's language when shown.
   const [refreshError, setRefreshError] = useState<{ error: unknown } | null>(null);
 
@@ -35,20 +35,20 @@ export function GroupPanel({ tabId, snapshot, initial }: { tabId: number; snapsh
   if (!local) return null;
   const { lookup, intent, deal } = local;
   const pool = poolFigures(lookup, intent);
-  // Before a deal forms, an open campaign's leading bid: the ladder the group is climbing (lookups saved
+  // Before a deal forms, an open campaign's leading bid: the ladder the pool is climbing (lookups saved
   // before campaigns were part of the answer have none).
-  const offer = deal ? null : (lookup?.result.campaign ?? null);
+  const campaign = deal ? null : (lookup?.result.campaign ?? null);
   const ladder = deal
     ? { tiers: deal.tiers, tierReached: deal.tierReached, currency: deal.currency, already: t('tierAlready', { count: deal.firmQuantity }) }
-    : offer && offer.tiers.length > 0
-      ? { tiers: offer.tiers, tierReached: offer.tierReached, currency: offer.currency, already: t('tierWanted', { count: offer.wantedQuantity }) }
+    : campaign && campaign.tiers.length > 0
+      ? { tiers: campaign.tiers, tierReached: campaign.tierReached, currency: campaign.currency, already: t('tierWanted', { count: campaign.wantedQuantity }) }
       : null;
-  // The price the group pays now (a deal's), or would at the tier reached (the first tier until then).
-  const groupPrice = deal ? deal.unitPrice : ladder ? ladder.tiers[ladder.tierReached ?? 0]!.unitPrice : null;
-  const margin = deal ?? offer;
+  // The price the pool pays now (a deal's), or would at the tier reached (the first tier until then).
+  const poolPrice = deal ? deal.unitPrice : ladder ? ladder.tiers[ladder.tierReached ?? 0]!.unitPrice : null;
+  const margin = deal ?? campaign;
   return (
     <section className="group" data-testid="group">
-      <h2>{t('groupTitle')}</h2>
+      <h2>{t('poolTitle')}</h2>
       {refreshError && (
         <p className="message" data-testid="lookup-error">
           {t('lookupError', { message: errorText(refreshError.error, locale) })}
@@ -56,19 +56,19 @@ export function GroupPanel({ tabId, snapshot, initial }: { tabId: number; snapsh
       )}
       {pool ? (
         <dl className="group-figures">
-          <dt>{t('groupMembers')}</dt>
+          <dt>{t('poolMembers')}</dt>
           <dd data-field="members">{pool.members}</dd>
-          <dt>{t('groupQuantity')}</dt>
+          <dt>{t('poolQuantity')}</dt>
           <dd data-field="quantity">{pool.quantity}</dd>
         </dl>
       ) : (
-        <p className="message">{lookup ? t('groupNone') : t('groupUnknown')}</p>
+        <p className="message">{lookup ? t('poolNone') : t('poolUnknown')}</p>
       )}
-      {offer && <p className="message" data-testid="campaign-open">{offer.tiers.length > 0 ? t('campaignBidding') : t('campaignWaiting')}</p>}
+      {campaign && <p className="message" data-testid="campaign-open">{campaign.tiers.length > 0 ? t('campaignBidding') : t('campaignWaiting')}</p>}
       {ladder && <TierLadder {...ladder} />}
-      {groupPrice && intent?.maxPrice && (
+      {poolPrice && intent?.maxPrice && (
         <p className="message" data-testid="max-price-met">
-          {compareDecimal(groupPrice, intent.maxPrice) <= 0 ? t('maxPriceMet') : t('maxPriceNotMet')}
+          {compareDecimal(poolPrice, intent.maxPrice) <= 0 ? t('maxPriceMet') : t('maxPriceNotMet')}
         </p>
       )}
       {intent ? (

@@ -4,22 +4,22 @@ import { formatPrice } from '../core/i18n/format.ts';
 import { pageDb } from './db.ts';
 import { formatDate, intentErrorText } from './format.ts';
 import { useI18n } from './I18n.tsx';
-import { readMyGroups, type MyGroupsRows } from './local-queries.ts';
+import { readMyIntents, type MyIntentsRows } from './local-queries.ts';
 
 const SYNC_KEYS = { pending: 'syncPending', sent: 'syncSent', failed: 'syncFailed' } as const;
 
 /** Every intent and deal of this shopper with its status, newest first. `initial`: rows already read. */
-export function MyGroups({ initial }: { initial?: MyGroupsRows | undefined }) {
+export function MyIntents({ initial }: { initial?: MyIntentsRows | undefined }) {
   const { t, locale, languageTag } = useI18n();
-  const data = useLiveQuery(() => readMyGroups(pageDb()), [], initial);
+  const data = useLiveQuery(() => readMyIntents(pageDb()), [], initial);
   if (!data) return null;
   const { intents, deals } = data;
   const openDeal = (dealId: string) =>
     void browser.tabs.create({ url: browser.runtime.getURL(`/confirm.html?deal=${encodeURIComponent(dealId)}` as '/confirm.html') });
   return (
     <section className="my-groups" data-testid="my-groups">
-      <h2>{t('myGroupsTitle')}</h2>
-      {intents.length === 0 && deals.length === 0 && <p className="message">{t('myGroupsNone')}</p>}
+      <h2>{t('myIntentsTitle')}</h2>
+      {intents.length === 0 && deals.length === 0 && <p className="message">{t('myIntentsNone')}</p>}
       <ul>
         {deals.map((deal) => {
           const price = formatPrice(deal.unitPrice, deal.currency, languageTag);
