@@ -7,8 +7,9 @@ import type { ExtensionDB } from './db.ts';
 import { languageTagFor, uiLanguage } from './locale.ts';
 import { handleMessages, ProtocolError, type Handlers } from './messages.ts';
 import { eventNotice, Notifier } from './notices.ts';
+import type { CatchUpReason } from './catch-up.ts';
 import { readSettings } from './settings.ts';
-import { Sync } from './sync.ts';
+import { createSync, type Sync } from './sync.ts';
 import { forgetTabProduct, loadTabProduct, samePage, saveTabProduct } from './tab-products.ts';
 
 export interface BackgroundDeps {
@@ -27,15 +28,16 @@ export const REFRESH_ALARM = 'refresh';
 export const RETRY_ALARM = 'outbox-retry';
 export const REFRESH_MINUTES = 15;
 
-export function createSync(db: ExtensionDB, notifier: Notifier, now: () => number = Date.now): Sync {
-  return new Sync({
+/** The link with the server (sync.ts), telling the shopper through `notifier`. */
+export function backgroundSync(db: ExtensionDB, notifier: Notifier, now: () => number = Date.now): Sync {
+  return createSync({
     db,
     now,
     languageTag: uiLanguage,
     scheduleRetry: (when) => void browser.alarms?.create(RETRY_ALARM, { when }),
     onDeals: (before, after) => notifier.onDeals(before, after),
-    onEvent: async (event) => {
-      await notifier.tell(eventNotice(event));
+    onNotice: async (notice) => {
+      await notifier.tell(eventNotice(notice));
     },
   });
 }
@@ -44,7 +46,8 @@ export function createSync(db: ExtensionDB, notifier: Notifier, now: () => numbe
 export function backgroundHandlers(deps: BackgroundDeps): Handlers {
   const { db, locale, now = Date.now } = deps;
   const notifier = deps.notifier ?? new Notifier(db, locale, () => languageTagFor(locale()), now);
-  const sync = deps.sync ?? createSync(db, notifier, now);
+  const sync = deps.sync ?? backgroundSync(db, notifier, now);
+  const { server, outbox, stream, catchUp } = sync;
   return {
     async productDetected({ pageUrl, snapshot }, sender) {
       const tabId = sender.tab?.id;
@@ -56,7 +59,7 @@ export function backgroundHandlers(deps: BackgroundDeps): Handlers {
       if (snapshot) {
         await db.recordProductSeen(snapshot, now());
         // Browsing alone sends nothing, unless the shopper opted in to share the prices they see.
-        if ((await readSettings(db)).sharePrices) void sync.sharePrice(snapshot).catch(() => undefined);
+        if ((await readSettings(db)).sharePrices) void server.sharePrice(snapshot).catch(() => undefined);
       }
       return { recorded: snapshot !== null };
     },
@@ -64,48 +67,37 @@ export function backgroundHandlers(deps: BackgroundDeps): Handlers {
     async join({ tabId, productUrl, quantity, maxPrice, currency }) {
       const snapshot = await tabSnapshot(tabId, productUrl);
       if (!snapshot) throw refusedAs('pageChanged');
-      const intent = await sync.join({ snapshot, quantity, maxPrice, currency });
-      void sync
-        .flush()
-        .then(() => sync.syncInterests())
-        .then(() => sync.listen())
-        .catch(() => undefined);
+      const intent = await outbox.join({ snapshot, quantity, maxPrice, currency });
+      catchUpLater(sync, 'joined');
       return { intentId: intent.id };
     },
     async updateIntent({ intentId, quantity, maxPrice }) {
-      await sync.updateIntent(intentId, { quantity, maxPrice });
+      await outbox.updateIntent(intentId, { quantity, maxPrice });
       return { ok: true };
     },
     async withdrawIntent({ intentId }) {
-      await sync.withdraw(intentId);
+      await outbox.withdraw(intentId);
       return { ok: true };
     },
     async refreshProduct({ tabId, productUrl }) {
       const snapshot = await tabSnapshot(tabId, productUrl);
       if (!snapshot) return null;
-      // Opening the popup is the shopper acting: deliver what waits, then ask about this product.
-      void sync.retryNow().catch(() => undefined);
-      const row = await sync.lookup(snapshot);
-      void sync.refresh().then(() => sync.listen()).catch(() => undefined);
-      return row;
+      // Opening the popup on a product is the shopper acting: it may create their identity (the lookup needs
+      // one). Then the product is looked up while the catch-up delivers what waits, reads back and listens.
+      await server.identity();
+      catchUpLater(sync, 'popup');
+      return server.lookup(snapshot);
     },
     async respondDeal({ dealId, decision, shareContact }) {
       // A refusal reaches the page with its key (messages.ts): the page says it in the shopper's language.
-      return sync.respond({ dealId, decision, ...(shareContact && { shareContact }) });
+      return server.respond({ dealId, decision, ...(shareContact && { shareContact }) });
     },
     async settingsChanged() {
       await deps.onSettingsChanged?.();
-      sync.stopListening();
-      // Asking for alerts on interests is the shopper acting: it may create the identity, so the server can
-      // match campaigns to them. Otherwise nothing is sent until the shopper has joined or opened the popup.
-      const settings = await readSettings(db);
-      const wantsAlerts = !settings.interestsSynced && settings.interests.length > 0;
-      if (wantsAlerts || (await sync.hasIdentity())) {
-        void sync
-          .syncInterests()
-          .then(() => sync.listen())
-          .catch(() => undefined);
-      }
+      // The server or the identity may have changed: the stream listens again where it should. Asking for
+      // alerts on interests is the shopper acting: the catch-up may create the identity to send them.
+      stream.stop();
+      catchUpLater(sync, 'settings');
       return { ok: true };
     },
     async clearHistory() {
@@ -116,9 +108,7 @@ export function backgroundHandlers(deps: BackgroundDeps): Handlers {
       return { ok: true };
     },
     async syncNow() {
-      await sync.retryNow();
-      await sync.refresh();
-      await sync.syncInterests().catch(() => undefined);
+      await catchUp.run('sync-now');
       return { ok: true };
     },
   };
@@ -131,6 +121,11 @@ export function backgroundHandlers(deps: BackgroundDeps): Handlers {
 async function tabSnapshot(tabId: number, productUrl: string): Promise<ProductSnapshot | null> {
   const snapshot = (await loadTabProduct(tabId))?.snapshot ?? null;
   return snapshot?.url === productUrl ? snapshot : null;
+}
+
+/** A catch-up nobody waits for: what fails is retried by the next one. */
+function catchUpLater(sync: Pick<Sync, 'catchUp'>, reason: CatchUpReason): void {
+  void sync.catchUp.run(reason).catch(() => undefined);
 }
 
 function refusedAs(key: RefusalKey): ProtocolError {
@@ -154,7 +149,7 @@ export async function onTabLoading(tabId: number, url: string | undefined, local
 export function startBackground(deps: BackgroundDeps): void {
   const now = deps.now ?? Date.now;
   const notifier = deps.notifier ?? new Notifier(deps.db, deps.locale, () => languageTagFor(deps.locale()), now);
-  const sync = deps.sync ?? createSync(deps.db, notifier, now);
+  const sync = deps.sync ?? backgroundSync(deps.db, notifier, now);
   handleMessages(backgroundHandlers({ ...deps, sync, notifier }));
   browser.tabs.onUpdated.addListener((tabId, changeInfo) => {
     if (changeInfo.status === 'loading') void onTabLoading(tabId, changeInfo.url, deps.locale());
@@ -163,26 +158,15 @@ export function startBackground(deps: BackgroundDeps): void {
 
   // Scheduled refresh (the service worker may be stopped between alarms) and outbox retries.
   browser.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === RETRY_ALARM) void sync.flush().catch(() => undefined);
-    if (alarm.name === REFRESH_ALARM) {
-      void sync
-        .refresh()
-        .then(() => sync.syncInterests())
-        .then(() => sync.listen())
-        .catch(() => undefined);
-    }
+    if (alarm.name === RETRY_ALARM) catchUpLater(sync, 'retry');
+    if (alarm.name === REFRESH_ALARM) catchUpLater(sync, 'alarm');
   });
   void browser.alarms.get(REFRESH_ALARM).then((existing) => {
     if (!existing) void browser.alarms.create(REFRESH_ALARM, { periodInMinutes: REFRESH_MINUTES });
   });
   browser.notifications.onClicked.addListener((id) => void notifier.onClicked(id));
 
-  // A shopper who has joined before: deliver what waits and listen while the browser runs.
-  void (async () => {
-    if (!(await sync.hasIdentity())) return;
-    await sync.flush();
-    await sync.listen();
-    await sync.refresh();
-  })().catch(() => undefined);
+  // Deliver what waits, read back and listen while the browser runs (nothing for a shopper who never acted).
+  catchUpLater(sync, 'started');
   void notifier.updateBadge().catch(() => undefined);
 }

@@ -51,11 +51,13 @@ describe('background', () => {
     await detected(5, snapshot());
     // A new set of handlers stands for the service worker after a restart: nothing kept in memory.
     const join = vi.fn(async () => ({ id: 'intent-1' }));
-    const sync = { join, flush: async () => undefined, syncInterests: async () => undefined, listen: async () => undefined } as unknown as Sync;
+    const run = vi.fn(async () => undefined);
+    const sync = { outbox: { join }, catchUp: { run } } as unknown as Sync;
     const restarted = createMessageDispatcher(backgroundHandlers({ db, locale: () => 'fr', sync }), ORIGIN);
     const request = { type: 'join', tabId: 5, productUrl: 'https://shop.example.fr/p/cafetiere', quantity: 2, maxPrice: null, currency: 'EUR' };
     expect(await restarted(request, popup)).toEqual({ ok: true, value: { intentId: 'intent-1' } });
     expect(join).toHaveBeenCalledWith({ snapshot: snapshot(), quantity: 2, maxPrice: null, currency: 'EUR' });
+    expect(run).toHaveBeenCalledWith('joined');
     // The tab moved on to another product while the popup showed this one: refused, said in the shopper's language.
     const moved = await restarted({ ...request, productUrl: 'https://shop.example.fr/p/other' }, popup);
     expect(moved).toMatchObject({ ok: false, refusal: { key: 'pageChanged' } });
