@@ -4,10 +4,11 @@ import type { ShopperNotice } from '../../core/shopper-deal.ts';
 import type { Database } from '../db/schema.ts';
 
 /**
- * What shoppers hear about deals (the notice's shape: core/shopper-deal.ts). Each notice is one event row per shopper on the topic `shopper:<id>`
- * (fan-out on write, in one INSERT … SELECT inside the transaction that caused it): a shopper's
- * subscription then reads only its own topic, resumes by event id from an index, and never sees another
- * shopper's notices. Organisers follow `campaign:<id>`, which carries counts, never identities.
+ * What shoppers hear about deals (a ShopperNotice, core/shopper-deal.ts). Each notice is one event row per
+ * shopper on the topic `shopper:<id>` (fan-out on write, in one INSERT … SELECT inside the transaction that
+ * caused it): a shopper's subscription then reads only its own topic, resumes by event id from an index,
+ * and never sees another shopper's notices. Organisers follow `campaign:<id>`, which carries counts, never
+ * identities.
  */
 
 type Db = Kysely<Database> | Transaction<Database>;
